@@ -1,0 +1,7 @@
+namespace IdentityServer.MultiSession.Api;
+
+/// <summary>The account of a <see cref="DeviceSessionResponse"/>.</summary>
+/// <param name="Id">The user id.</param>
+/// <param name="Name">The display name.</param>
+/// <param name="Email">The email address.</param>
+public sealed record DeviceSessionUserResponse(string Id, string Name, string? Email);

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace IdentityServer.MultiSession.Api;
+
+/// <summary>
+/// The JSON API of SPEC §6 under <c>/multi-session</c>: list, set-active, revoke, sign-out. State-changing calls accept only
+/// <c>application/json</c> and refuse cross-site requests; every error is an RFC 9457 problem details body.
+/// </summary>
+internal static class MultiSessionApiEndpoints
+{
+    private const int MaximumBodyBytes = 16 * 1024;
+
+    public static RouteGroupBuilder MapMultiSessionApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup(MultiSessionDefaults.ApiPathPrefix)
+            .WithTags("MultiSession")
+            .DisableAntiforgery();
+
+        group.MapGet("/list-device-sessions", ListAsync);
+        group.MapPost("/set-active", SetActiveAsync).AddEndpointFilter(RequireSameOriginJson);
+        group.MapPost("/revoke", RevokeAsync).AddEndpointFilter(RequireSameOriginJson);
+        group.MapPost("/sign-out", SignOutAsync).AddEndpointFilter(RequireSameOriginJson);
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IDeviceSessionService sessions)
+    {
+        var list = await sessions.ListAsync(context, context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Ok(list.Select(DeviceSessionResponse.From).ToList());
+    }
+
+    private static async Task<IResult> SetActiveAsync(HttpContext context, IDeviceSessionService sessions)
+    {
+        var (token, problem) = await ReadSessionTokenAsync(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var session = await sessions.SetActiveAsync(context, token!, context.RequestAborted);
+        return session is null ? UnknownSession() : Results.Ok(DeviceSessionResponse.From(session));
+    }
+
+    private static async Task<IResult> RevokeAsync(HttpContext context, IDeviceSessionService sessions)
+    {
+        var (token, problem) = await ReadSessionTokenAsync(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return await sessions.RevokeAsync(context, token!, context.RequestAborted)
+            ? Results.Ok(new RevokeResponse(true))
+            : UnknownSession();
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, IDeviceSessionService sessions)
+    {
+        await sessions.SignOutAsync(context, context.RequestAborted);
+        return Results.Ok(new RevokeResponse(true));
+    }
+
+    private static IResult UnknownSession() => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown session",
+        detail: "The sessionToken names no signed-in account on this browser: it is unknown, expired, revoked or from another device.");
+
+    private static async Task<(string? Token, IResult? Problem)> ReadSessionTokenAsync(HttpContext context)
+    {
+        if (!IsJson(context.Request.ContentType))
+        {
+            return (null, UnsupportedMediaType());
+        }
+
+        if (context.Request.ContentLength > MaximumBodyBytes)
+        {
+            return (null, Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: $"The body must be at most {MaximumBodyBytes} bytes."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            using var limited = new MemoryStream();
+            var buffer = new byte[4096];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                if (limited.Length + read > MaximumBodyBytes)
+                {
+                    return (null, Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: $"The body must be at most {MaximumBodyBytes} bytes."));
+                }
+
+                limited.Write(buffer, 0, read);
+            }
+
+            document = JsonDocument.Parse(limited.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException)
+        {
+            return (null, BadRequest("The body is not valid JSON."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, BadRequest("The body must be a JSON object: { \"sessionToken\": \"…\" }."));
+            }
+
+            string? token = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name != "sessionToken")
+                {
+                    return (null, BadRequest($"Unknown field '{Truncate(property.Name)}': the body must be {{ \"sessionToken\": \"…\" }}."));
+                }
+
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    return (null, BadRequest("The field 'sessionToken' must be a string."));
+                }
+
+                token = property.Value.GetString();
+            }
+
+            if (string.IsNullOrEmpty(token))
+            {
+                return (null, BadRequest("The field 'sessionToken' is required."));
+            }
+
+            return (token, null);
+        }
+    }
+
+    private static async ValueTask<object?> RequireSameOriginJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var request = context.Request;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MultiSessionApiEndpoints).FullName!);
+
+        var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
+        if (string.Equals(fetchSite, "cross-site", StringComparison.OrdinalIgnoreCase))
+        {
+            Log.CrossSiteRejected(logger, "Sec-Fetch-Site: cross-site");
+            return CrossSite();
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !IsSameOrigin(origin, request))
+        {
+            Log.CrossSiteRejected(logger, "foreign Origin");
+            return CrossSite();
+        }
+
+        // sign-out has no body; any body that is sent must be JSON, which a cross-site form cannot send.
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
+        if (hasBody && !IsJson(request.ContentType))
+        {
+            return UnsupportedMediaType();
+        }
+
+        return await next(invocation);
+    }
+
+    private static bool IsSameOrigin(string origin, HttpRequest request)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        var expected = $"{request.Scheme}://{request.Host.Value}";
+        return string.Equals(uri.GetLeftPart(UriPartial.Authority), expected, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static IResult CrossSite() => Results.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Cross-site request refused",
+        detail: "State-changing calls of this API are accepted only from the IdP's own pages.");
+
+    private static IResult UnsupportedMediaType() => Results.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported media type",
+        detail: "The body must be application/json.");
+
+    private static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: detail);
+
+    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
+}

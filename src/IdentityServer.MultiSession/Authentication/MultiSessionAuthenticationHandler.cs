@@ -1,0 +1,138 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession.Authentication;
+
+/// <summary>
+/// Serves ASP.NET Core Identity's application scheme from device sessions: <c>HttpContext.User</c> is the device's active
+/// account, or the account chosen for the current authorization request; a sign-in adds a device session, a sign-out ends
+/// every session on the device (SPEC §3).
+/// </summary>
+public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<MultiSessionAuthenticationOptions>
+{
+    private readonly IOptionsMonitor<MultiSessionOptions> _multiSession;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the handler.</summary>
+    public MultiSessionAuthenticationHandler(
+        IOptionsMonitor<MultiSessionAuthenticationOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        IOptionsMonitor<MultiSessionOptions> multiSession,
+        TimeProvider time)
+        : base(options, logger, encoder)
+    {
+        _multiSession = multiSession;
+        _time = time;
+    }
+
+    /// <summary>The events.</summary>
+    protected new MultiSessionAuthenticationEvents Events
+    {
+        get => (MultiSessionAuthenticationEvents)base.Events!;
+        set => base.Events = value;
+    }
+
+    private IDeviceSessionService Sessions => Context.RequestServices.GetRequiredService<IDeviceSessionService>();
+
+    /// <inheritdoc />
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new MultiSessionAuthenticationEvents());
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var selection = Context.RequestServices.GetRequiredService<AccountSelectionProtector>().Read(Request);
+        var sessionId = selection?.Kind == AccountSelectionKind.Picked ? selection.SessionId : null;
+        var ticket = await Sessions.AuthenticateAsync(Context, sessionId, Context.RequestAborted);
+        if (ticket is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var options = _multiSession.CurrentValue;
+        var now = _time.GetUtcNow();
+        if (now - ticket.LastValidatedAt >= options.SecurityStampValidationInterval)
+        {
+            var validators = Context.RequestServices.GetServices<IMultiSessionPrincipalValidator>();
+            foreach (var validator in validators)
+            {
+                if (!await validator.ValidateAsync(ticket.Principal, Context.RequestAborted))
+                {
+                    var count = await Sessions.RevokeUserSessionsAsync(ticket.Session.UserId, Context.RequestAborted);
+                    Log.SecurityStampRejected(Logger, ticket.Session.UserId, count);
+                    return AuthenticateResult.Fail("The user's security stamp has changed; the session has ended.");
+                }
+            }
+
+            await Context.RequestServices.GetRequiredService<Storage.IDeviceSessionStore>()
+                .TouchAsync(ticket.Session.SessionId, ticket.Session.LastSeenAt, ticket.Session.ExpiresAt, now, Context.RequestAborted);
+        }
+
+        var validate = new MultiSessionValidatePrincipalContext(Context, ticket.Session, ticket.Principal);
+        await Events.ValidatePrincipal(validate);
+        if (validate.Rejected)
+        {
+            return AuthenticateResult.Fail("The session was rejected by OnValidatePrincipal.");
+        }
+
+        Context.Features.Set<IDeviceSessionFeature>(new DeviceSessionFeature(ticket.Session));
+        var properties = new AuthenticationProperties { IssuedUtc = ticket.Session.AuthenticatedAt, ExpiresUtc = ticket.Session.ExpiresAt };
+        return AuthenticateResult.Success(new AuthenticationTicket(ticket.Principal, properties, Scheme.Name));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleSignInAsync(ClaimsPrincipal user, AuthenticationProperties? properties)
+    {
+        var session = await Sessions.SignInAsync(Context, user, Context.RequestAborted);
+        await Events.SignedIn(Context, session);
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleSignOutAsync(AuthenticationProperties? properties)
+    {
+        await Sessions.SignOutAsync(Context, Context.RequestAborted);
+        await Events.SignedOut(Context);
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (IsApiRequest())
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        }
+
+        var options = _multiSession.CurrentValue;
+        var returnUrl = properties.RedirectUri ?? OriginalPathBase + OriginalPath + Request.QueryString;
+        Response.Redirect(QueryHelpers.AddQueryString(OriginalPathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, returnUrl));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (IsApiRequest())
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+
+        var options = _multiSession.CurrentValue;
+        var returnUrl = properties.RedirectUri ?? OriginalPathBase + OriginalPath + Request.QueryString;
+        Response.Redirect(QueryHelpers.AddQueryString(OriginalPathBase + options.AccessDeniedPath!.Value, options.ReturnUrlParameter!, returnUrl));
+        return Task.CompletedTask;
+    }
+
+    private bool IsApiRequest() =>
+        Request.Path.StartsWithSegments(MultiSessionDefaults.ApiPathPrefix, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(Request.Headers.XRequestedWith, "XMLHttpRequest", StringComparison.Ordinal);
+}

@@ -1,0 +1,11 @@
+namespace IdentityServer.MultiSession.Authorization;
+
+/// <summary>OpenID Connect error codes returned by the account decision (OpenID Connect Core 1.0, §3.1.2.6).</summary>
+public static class AuthorizationErrors
+{
+    /// <summary>The user must sign in, but <c>prompt=none</c> forbids showing a page.</summary>
+    public const string LoginRequired = "login_required";
+
+    /// <summary>The user must choose an account, but <c>prompt=none</c> forbids showing a page.</summary>
+    public const string AccountSelectionRequired = "account_selection_required";
+}

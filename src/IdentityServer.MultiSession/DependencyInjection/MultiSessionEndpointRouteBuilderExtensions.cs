@@ -1,0 +1,18 @@
+using IdentityServer.MultiSession.Api;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the multi-session endpoints.</summary>
+public static class MultiSessionEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the JSON API of SPEC §6 under <c>/multi-session</c>. The picker pages are Razor pages of the library's
+    /// <c>MultiSession</c> area, mapped by <c>MapRazorPages()</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMultiSession(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapMultiSessionApi();
+    }
+}

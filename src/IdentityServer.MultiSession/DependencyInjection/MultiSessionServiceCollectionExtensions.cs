@@ -1,0 +1,72 @@
+using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Authentication;
+using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Adds the multi-session extension to ASP.NET Core Identity: <c>services.AddIdentity&lt;TUser, TRole&gt;().AddMultiSession()</c>.
+/// </summary>
+public static class MultiSessionServiceCollectionExtensions
+{
+    /// <summary>Adds multi-session sign-in with options bound from the <c>MultiSession</c> configuration section.</summary>
+    public static MultiSessionBuilder AddMultiSession(this IdentityBuilder builder) => AddMultiSession(builder, configure: null);
+
+    /// <summary>Adds multi-session sign-in with options bound from the <c>MultiSession</c> configuration section, then <paramref name="configure"/>.</summary>
+    public static MultiSessionBuilder AddMultiSession(this IdentityBuilder builder, Action<MultiSessionOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<MultiSessionOptions>()
+            .BindConfiguration(MultiSessionDefaults.ConfigurationSection)
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MultiSessionOptions>, MultiSessionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, MultiSessionPostConfigureOptions>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDataProtection();
+        services.TryAddSingleton<AccountSelectionProtector>();
+        services.TryAddSingleton<ReturnUrlValidator>();
+        services.TryAddScoped<IDeviceSessionService, DefaultDeviceSessionService>();
+        services.TryAddScoped<IAuthorizationAccountResolver, DefaultAuthorizationAccountResolver>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped(
+            typeof(IMultiSessionPrincipalValidator),
+            typeof(SecurityStampPrincipalValidator<>).MakeGenericType(builder.UserType)));
+
+        // Serve Identity's application scheme with the multi-session handler: SignInManager, [Authorize] and
+        // HttpContext.User keep working and see the active account (SPEC §1, issue "handler as the application scheme").
+        services.AddOptions<MultiSessionAuthenticationOptions>(IdentityConstants.ApplicationScheme);
+        services.Configure<AuthenticationOptions>(options =>
+        {
+            if (!options.SchemeMap.TryGetValue(IdentityConstants.ApplicationScheme, out var scheme))
+            {
+                options.AddScheme<MultiSessionAuthenticationHandler>(IdentityConstants.ApplicationScheme, displayName: null);
+                return;
+            }
+
+            scheme.HandlerType = typeof(MultiSessionAuthenticationHandler);
+        });
+
+        services.TryAddSingleton<ExpiredSessionCleanupService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExpiredSessionCleanupService>(sp => sp.GetRequiredService<ExpiredSessionCleanupService>()));
+
+        services.AddProblemDetails();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
+        services.AddRazorPages();
+
+        return new MultiSessionBuilder(services);
+    }
+}

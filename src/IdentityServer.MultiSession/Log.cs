@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace IdentityServer.MultiSession;
+
+/// <summary>
+/// Every log message of the extension, with stable event ids. Devices and sessions are named only by their
+/// non-secret ids: never a device secret, a cookie or a session handle.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} signed in for user {UserId}.")]
+    public static partial void SignedIn(ILogger logger, string deviceId, string sessionId, string userId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Device {DeviceId}: sign-in refused, the limit of {MaximumSessions} sessions is reached.")]
+    public static partial void LimitReached(ILogger logger, string? deviceId, int maximumSessions);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} revoked.")]
+    public static partial void Revoked(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Device {DeviceId}: every session signed out ({Count}).")]
+    public static partial void SignedOutAll(ILogger logger, string? deviceId, int count);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} made active.")]
+    public static partial void ActiveChanged(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "User {UserId}: security stamp no longer valid; {Count} sessions ended on every device.")]
+    public static partial void SecurityStampRejected(ILogger logger, string userId, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Sign-in conflict on attempt {Attempt} ({Reason}); retrying.")]
+    public static partial void SignInConflict(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Cleanup removed {Count} expired sessions.")]
+    public static partial void CleanupRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Cleanup of expired sessions failed; it will run again at the next interval.")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} evicted to make room (least recently used).")]
+    public static partial void Evicted(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Request rejected by the JSON API's CSRF defence: {Reason}.")]
+    public static partial void CrossSiteRejected(ILogger logger, string reason);
+}

@@ -1,0 +1,36 @@
+using IdentityServer.MultiSession.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IdentityServer.MultiSession;
+
+/// <summary>
+/// Configures the multi-session extension after <c>AddMultiSession</c>: the store, and engine integrations.
+/// </summary>
+public sealed class MultiSessionBuilder
+{
+    /// <summary>Creates the builder over <paramref name="services"/>.</summary>
+    public MultiSessionBuilder(IServiceCollection services) => Services = services ?? throw new ArgumentNullException(nameof(services));
+
+    /// <summary>The services.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Stores devices and sessions with EF Core in <typeparamref name="TContext"/>, whose <c>OnModelCreating</c> calls
+    /// <see cref="MultiSessionModelBuilderExtensions.UseMultiSession"/>.
+    /// </summary>
+    public MultiSessionBuilder AddEntityFrameworkStore<TContext>()
+        where TContext : DbContext
+    {
+        Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
+        return this;
+    }
+
+    /// <summary>Configures the options.</summary>
+    public MultiSessionBuilder Configure(Action<MultiSessionOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+}

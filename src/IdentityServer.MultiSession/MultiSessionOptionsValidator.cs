@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession;
+
+/// <summary>
+/// Validates <see cref="MultiSessionOptions"/> at start-up; each failure names the configuration setting (SPEC §8).
+/// </summary>
+internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MultiSessionOptions options)
+    {
+        var failures = new List<string>();
+        const string section = MultiSessionDefaults.ConfigurationSection;
+
+        if (options.MaximumSessions < 1)
+        {
+            failures.Add($"{section}:MaximumSessions must be at least 1 (was {options.MaximumSessions}).");
+        }
+
+        if (!Enum.IsDefined(options.OnLimitReached))
+        {
+            failures.Add($"{section}:OnLimitReached must be 'Reject' or 'EvictLeastRecentlyUsed' (was '{options.OnLimitReached}').");
+        }
+
+        if (!Enum.IsDefined(options.EndSessionScope))
+        {
+            failures.Add($"{section}:EndSessionScope must be 'AllAccounts' or 'HintedAccount' (was '{options.EndSessionScope}').");
+        }
+
+        if (options.SlidingExpiration <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:SlidingExpiration must be positive (was {options.SlidingExpiration}).");
+        }
+
+        if (options.AbsoluteExpiration is { } absolute && absolute <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:AbsoluteExpiration must be positive when set (was {absolute}).");
+        }
+
+        if (options.CleanupInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:CleanupInterval must be positive (was {options.CleanupInterval}).");
+        }
+
+        if (options.CleanupBatchSize < 1)
+        {
+            failures.Add($"{section}:CleanupBatchSize must be at least 1 (was {options.CleanupBatchSize}).");
+        }
+
+        if (options.LastSeenUpdateInterval < TimeSpan.Zero)
+        {
+            failures.Add($"{section}:LastSeenUpdateInterval must not be negative (was {options.LastSeenUpdateInterval}).");
+        }
+
+        if (options.SecurityStampValidationInterval is { } stamp && stamp < TimeSpan.Zero)
+        {
+            failures.Add($"{section}:SecurityStampValidationInterval must not be negative (was {stamp}).");
+        }
+
+        if (options.SelectionLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:SelectionLifetime must be positive (was {options.SelectionLifetime}).");
+        }
+
+        if (options.CookieName is { } cookie && (string.IsNullOrWhiteSpace(cookie) || cookie.Any(c => char.IsWhiteSpace(c) || c is ';' or ',' or '=')))
+        {
+            failures.Add($"{section}:CookieName must be a non-empty cookie name without spaces, ';', ',' or '=' (was '{cookie}').");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

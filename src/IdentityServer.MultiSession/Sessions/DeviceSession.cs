@@ -1,0 +1,43 @@
+namespace IdentityServer.MultiSession.Sessions;
+
+/// <summary>
+/// One signed-in account on this device, as the picker, the API and the authorization endpoint see it (SPEC §3.4).
+/// </summary>
+public sealed record DeviceSession
+{
+    /// <summary>The session id, used as the OIDC <c>sid</c>.</summary>
+    public required string SessionId { get; init; }
+
+    /// <summary>The opaque handle that names this session on this device (the API's <c>sessionToken</c>).</summary>
+    public required string SessionToken { get; init; }
+
+    /// <summary>The user id (the OIDC <c>sub</c>).</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The user name.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>The name shown in the picker: the display name, else the user name.</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>The email address.</summary>
+    public string? Email { get; init; }
+
+    /// <summary><c>true</c> for the device's active session.</summary>
+    public bool IsActive { get; init; }
+
+    /// <summary>When the user authenticated (the OIDC <c>auth_time</c>).</summary>
+    public DateTimeOffset AuthenticatedAt { get; init; }
+
+    /// <summary>When the session was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the session was last used.</summary>
+    public DateTimeOffset LastSeenAt { get; init; }
+
+    /// <summary>When the session expires unless used again.</summary>
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The OIDC clients that received tokens through this session.</summary>
+    public IReadOnlyList<string> ClientIds { get; init; } = [];
+}

@@ -1,0 +1,23 @@
+using IdentityServer.MultiSession.Storage;
+
+namespace IdentityServer.MultiSession.Sessions;
+
+/// <summary>Maps the storage model to <see cref="DeviceSession"/>.</summary>
+internal static class DeviceSessionMapping
+{
+    public static DeviceSession ToDeviceSession(this DeviceSessionEntity entity, string? activeSessionId) => new()
+    {
+        SessionId = entity.Id,
+        SessionToken = entity.Handle,
+        UserId = entity.UserId,
+        UserName = entity.UserName,
+        DisplayName = string.IsNullOrWhiteSpace(entity.DisplayName) ? entity.UserName ?? entity.Email ?? entity.UserId : entity.DisplayName,
+        Email = entity.Email,
+        IsActive = entity.Id == activeSessionId,
+        AuthenticatedAt = entity.AuthenticatedAt,
+        CreatedAt = entity.CreatedAt,
+        LastSeenAt = entity.LastSeenAt,
+        ExpiresAt = entity.ExpiresAt,
+        ClientIds = (entity.ClientIds ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+    };
+}

@@ -1,0 +1,79 @@
+using IdentityServer.MultiSession.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession.Sessions;
+
+/// <summary>
+/// Removes expired device sessions from storage in batches, every <see cref="MultiSessionOptions.CleanupInterval"/> (SPEC §3.8).
+/// A failing run is logged and the next interval tries again.
+/// </summary>
+public sealed class ExpiredSessionCleanupService : BackgroundService
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IOptionsMonitor<MultiSessionOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the service.</summary>
+    public ExpiredSessionCleanupService(
+        IServiceScopeFactory scopes,
+        IOptionsMonitor<MultiSessionOptions> options,
+        TimeProvider time,
+        ILogger<ExpiredSessionCleanupService> logger)
+    {
+        _scopes = scopes;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Runs one cleanup: removes expired sessions, a batch at a time, until none is left; returns how many were removed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var batchSize = _options.CurrentValue.CleanupBatchSize;
+        var total = 0;
+        while (true)
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IDeviceSessionStore>();
+            var removed = await store.RemoveExpiredAsync(_time.GetUtcNow(), batchSize, cancellationToken);
+            total += removed;
+            if (removed < batchSize)
+            {
+                break;
+            }
+        }
+
+        if (total > 0)
+        {
+            Log.CleanupRemoved(_logger, total);
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.CurrentValue.CleanupInterval, _time);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                Log.CleanupFailed(_logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,51 @@
+namespace IdentityServer.MultiSession.Storage;
+
+/// <summary>
+/// Persists devices and device sessions. Every operation that names a device does so by the hash of its secret,
+/// so that a session handle from another device names nothing (SPEC §2). Implementations make sign-in atomic:
+/// the limit and "one session per user per device" hold under concurrent requests (SPEC §7).
+/// </summary>
+public interface IDeviceSessionStore
+{
+    /// <summary>
+    /// Finds the device by its secret hash and, in the same round trip, the unexpired session named by
+    /// <paramref name="sessionId"/> or, when <c>null</c>, the device's active session.
+    /// </summary>
+    Task<DeviceLookup?> FindAsync(string secretHash, string? sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the device's unexpired sessions, most recently used first.</summary>
+    Task<DeviceSessionList> ListAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a session on sign-in, applying replacement of the same user and the limit atomically.</summary>
+    Task<DeviceSignInResult> SignInAsync(DeviceSignInRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the unexpired session named by <paramref name="handle"/> on this device active; <c>null</c> when it names none.</summary>
+    Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the device's most recently used unexpired session active, or clears the active session when none remains.</summary>
+    Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends the unexpired session named by <paramref name="handle"/> on this device; the most recently used remaining one
+    /// becomes active if it was active, and the device is removed when none remains. <c>null</c> when it names none.
+    /// </summary>
+    Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every session on the device and removes the device; returns how many sessions ended.</summary>
+    Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every session of a user on every device; returns how many ended.</summary>
+    Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records use of a session: last-seen and expiry times, and optionally the time its security stamp was checked.</summary>
+    Task TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that an OIDC client received tokens through a session.</summary>
+    Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds an unexpired session by id, on any device (for the token endpoint).</summary>
+    Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes up to <paramref name="batchSize"/> expired sessions and empty devices; returns how many sessions were removed.</summary>
+    Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
+}
