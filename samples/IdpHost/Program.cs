@@ -1,1 +1,92 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using IdentityServer.MultiSession;
+using IdpHost.Data;
+using IdpHost.Oidc;
+using Microsoft.AspNetCore.Identity;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+var clients = ClientRegistrar.Read(configuration);
+
+builder.Services.AddIdpDatabase(configuration);
+
+builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Lockout.MaxFailedAccessAttempts = 10;
+    })
+    .AddEntityFrameworkStores<ApplicationDbContext>()
+    .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()
+    .AddDefaultTokenProviders()
+    .AddMultiSession()
+    .AddEntityFrameworkStore<ApplicationDbContext>()
+    .AddOpenIddictIntegration();
+
+builder.Services.ConfigureApplicationCookie(options =>
+{
+    options.LoginPath = "/Account/Login";
+    options.AccessDeniedPath = "/Account/Login";
+});
+
+builder.Services.AddOpenIddict()
+    .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<ApplicationDbContext>())
+    .AddServer(options =>
+    {
+        options.SetAuthorizationEndpointUris("connect/authorize")
+            .SetTokenEndpointUris("connect/token")
+            .SetUserInfoEndpointUris("connect/userinfo")
+            .SetEndSessionEndpointUris("connect/endsession");
+        options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+        options.RequireProofKeyForCodeExchange();
+        options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+        options.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess);
+        options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, MultiSessionDefaults.SessionIdClaimType);
+
+        // Access tokens are plain signed JWTs, so that APIs (and the tests) can read sid and auth_time.
+        options.DisableAccessTokenEncryption();
+        options.AddConfiguredKeys(configuration, builder.Environment);
+
+        var aspNetCore = options.UseAspNetCore()
+            .EnableAuthorizationEndpointPassthrough()
+            .EnableTokenEndpointPassthrough()
+            .EnableUserInfoEndpointPassthrough()
+            .EnableEndSessionEndpointPassthrough();
+        if (builder.Environment.IsDevelopment())
+        {
+            // Plain http://127.0.0.1 is allowed in Development only.
+            aspNetCore.DisableTransportSecurityRequirement();
+        }
+    })
+    .AddValidation(options =>
+    {
+        options.UseLocalServer();
+        options.UseAspNetCore();
+    });
+
+builder.Services.AddRazorPages();
+
+var app = builder.Build();
+
+await app.Services.MigrateIdpDatabaseAsync();
+await DemoUsers.SeedAsync(app.Services);
+await ClientRegistrar.RegisterAsync(app.Services, clients);
+
+app.UseExceptionHandler("/Error");
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapMultiSession();
+app.MapConnectEndpoints();
+app.MapRazorPages();
+
+await app.RunAsync();
+
+/// <summary>The IdP's entry point; public so that tests can host it with <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

@@ -42,6 +42,7 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddSingleton<ReturnUrlValidator>();
         services.TryAddScoped<IDeviceSessionService, DefaultDeviceSessionService>();
         services.TryAddScoped<IAuthorizationAccountResolver, DefaultAuthorizationAccountResolver>();
+        services.TryAddScoped<IEndSessionResolver, DefaultEndSessionResolver>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped(
             typeof(IMultiSessionPrincipalValidator),
             typeof(SecurityStampPrincipalValidator<>).MakeGenericType(builder.UserType)));

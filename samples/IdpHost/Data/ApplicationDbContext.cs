@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdpHost.Data;
+
+/// <summary>
+/// The IdP's database: ASP.NET Core Identity, OpenIddict and the multi-session tables. Each database provider has a subclass
+/// of its own, so that each keeps its own EF Core migrations.
+/// </summary>
+public abstract class ApplicationDbContext : IdentityDbContext<ApplicationUser>
+{
+    /// <summary>Creates the context.</summary>
+    protected ApplicationDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+        builder.UseMultiSession();
+        builder.Entity<ApplicationUser>().Property(u => u.DisplayName).HasMaxLength(256);
+    }
+}
+
+/// <summary>The SQLite database (the default).</summary>
+public sealed class SqliteApplicationDbContext(DbContextOptions<SqliteApplicationDbContext> options) : ApplicationDbContext(options);
+
+/// <summary>The SQL Server database.</summary>
+public sealed class SqlServerApplicationDbContext(DbContextOptions<SqlServerApplicationDbContext> options) : ApplicationDbContext(options);
+
+/// <summary>The PostgreSQL database.</summary>
+public sealed class PostgreSqlApplicationDbContext(DbContextOptions<PostgreSqlApplicationDbContext> options) : ApplicationDbContext(options);

@@ -1,0 +1,83 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdpHost.Data;
+
+/// <summary>Registers the IdP's database from configuration: <c>Database:Provider</c> and <c>ConnectionStrings:DefaultConnection</c>.</summary>
+public static class DatabaseSetup
+{
+    /// <summary>The SQLite connection string used when none is configured.</summary>
+    public const string DefaultSqliteConnection = "Data Source=idphost.db";
+
+    /// <summary>Adds <see cref="ApplicationDbContext"/> for the configured provider.</summary>
+    public static DatabaseProvider AddIdpDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var providerText = configuration["Database:Provider"];
+        var provider = DatabaseProvider.Sqlite;
+        if (!string.IsNullOrWhiteSpace(providerText) && !Enum.TryParse(providerText, ignoreCase: true, out provider))
+        {
+            throw new InvalidOperationException(
+                $"Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL' (was '{providerText}').");
+        }
+
+        var connection = configuration.GetConnectionString("DefaultConnection");
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqliteConnection : connection;
+                services.AddDbContext<ApplicationDbContext, SqliteApplicationDbContext>(o =>
+                {
+                    o.UseSqlite(connection);
+                    o.UseOpenIddict();
+                });
+                break;
+            case DatabaseProvider.SqlServer:
+                services.AddDbContext<ApplicationDbContext, SqlServerApplicationDbContext>(o =>
+                {
+                    o.UseSqlServer(Require(connection, provider));
+                    o.UseOpenIddict();
+                });
+                break;
+            case DatabaseProvider.PostgreSQL:
+                services.AddDbContext<ApplicationDbContext, PostgreSqlApplicationDbContext>(o =>
+                {
+                    o.UseNpgsql(Require(connection, provider));
+                    o.UseOpenIddict();
+                });
+                break;
+        }
+
+        return provider;
+    }
+
+    /// <summary>Applies the EF Core migrations; on SQLite, also turns on write-ahead logging for concurrent readers.</summary>
+    public static async Task MigrateIdpDatabaseAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+            var file = builder.DataSource;
+            if (!string.IsNullOrEmpty(file) && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+            {
+                var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (!string.IsNullOrEmpty(folder))
+                {
+                    Directory.CreateDirectory(folder);
+                }
+            }
+        }
+
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+    }
+
+    private static string Require(string? connection, DatabaseProvider provider) =>
+        string.IsNullOrWhiteSpace(connection)
+            ? throw new InvalidOperationException($"ConnectionStrings:DefaultConnection is required when Database:Provider is '{provider}'.")
+            : connection;
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace IdpHost.Data;
+
+/// <summary>Lets <c>dotnet ef</c> build the SQLite context without starting the host.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteApplicationDbContext>
+{
+    /// <inheritdoc />
+    public SqliteApplicationDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteApplicationDbContext>().UseSqlite(DatabaseSetup.DefaultSqliteConnection).UseOpenIddict().Options);
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the SQL Server context without a server.</summary>
+public sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerApplicationDbContext>
+{
+    /// <inheritdoc />
+    public SqlServerApplicationDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlServerApplicationDbContext>().UseSqlServer("Server=(design-time);Database=IdpHost").UseOpenIddict().Options);
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the PostgreSQL context without a server.</summary>
+public sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlApplicationDbContext>
+{
+    /// <inheritdoc />
+    public PostgreSqlApplicationDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlApplicationDbContext>().UseNpgsql("Host=design-time;Database=idphost").UseOpenIddict().Options);
+}

@@ -1,0 +1,103 @@
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdpHost.Oidc;
+
+/// <summary>
+/// Registers the clients of the <c>Clients</c> configuration section at start-up, creating or updating each, so that a client
+/// can be added with environment variables such as <c>Clients__1__ClientId</c>.
+/// </summary>
+public static class ClientRegistrar
+{
+    /// <summary>Reads and validates the <c>Clients</c> section; a bad entry stops the host with a message naming the setting.</summary>
+    public static IReadOnlyList<ClientDefinition> Read(IConfiguration configuration)
+    {
+        var clients = new List<ClientDefinition>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var section in configuration.GetSection("Clients").GetChildren())
+        {
+            var client = section.Get<ClientDefinition>() ?? new ClientDefinition();
+            var name = $"Clients:{section.Key}";
+            if (string.IsNullOrWhiteSpace(client.ClientId))
+            {
+                throw new InvalidOperationException($"{name}:ClientId is required.");
+            }
+
+            if (!seen.Add(client.ClientId))
+            {
+                throw new InvalidOperationException($"{name}:ClientId '{client.ClientId}' is registered twice.");
+            }
+
+            if (client.RedirectUris.Count == 0)
+            {
+                throw new InvalidOperationException($"{name}:RedirectUris needs at least one absolute URI.");
+            }
+
+            CheckUris(client.RedirectUris, $"{name}:RedirectUris");
+            CheckUris(client.PostLogoutRedirectUris, $"{name}:PostLogoutRedirectUris");
+            clients.Add(client);
+        }
+
+        return clients;
+    }
+
+    /// <summary>Creates or updates each client in OpenIddict's store.</summary>
+    public static async Task RegisterAsync(IServiceProvider services, IReadOnlyList<ClientDefinition> clients)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        foreach (var client in clients)
+        {
+            var descriptor = new OpenIddictApplicationDescriptor
+            {
+                ClientId = client.ClientId,
+                ClientSecret = string.IsNullOrEmpty(client.ClientSecret) ? null : client.ClientSecret,
+                ClientType = string.IsNullOrEmpty(client.ClientSecret) ? ClientTypes.Public : ClientTypes.Confidential,
+                ConsentType = ConsentTypes.Implicit,
+                DisplayName = client.DisplayName ?? client.ClientId,
+                Permissions =
+                {
+                    Permissions.Endpoints.Authorization,
+                    Permissions.Endpoints.Token,
+                    Permissions.Endpoints.EndSession,
+                    Permissions.GrantTypes.AuthorizationCode,
+                    Permissions.GrantTypes.RefreshToken,
+                    Permissions.ResponseTypes.Code,
+                    Permissions.Scopes.Email,
+                    Permissions.Scopes.Profile,
+                },
+                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+            };
+            foreach (var uri in client.RedirectUris)
+            {
+                descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+            }
+
+            foreach (var uri in client.PostLogoutRedirectUris)
+            {
+                descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
+            }
+
+            var existing = await manager.FindByClientIdAsync(client.ClientId!);
+            if (existing is null)
+            {
+                await manager.CreateAsync(descriptor);
+            }
+            else
+            {
+                await manager.UpdateAsync(existing, descriptor);
+            }
+        }
+    }
+
+    private static void CheckUris(List<string> uris, string name)
+    {
+        for (var i = 0; i < uris.Count; i++)
+        {
+            if (!Uri.TryCreate(uris[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.Fragment))
+            {
+                throw new InvalidOperationException($"{name}:{i} must be an absolute http(s) URI without a fragment (was '{uris[i]}').");
+            }
+        }
+    }
+}

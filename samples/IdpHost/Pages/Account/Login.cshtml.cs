@@ -1,0 +1,107 @@
+using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Authentication;
+using IdentityServer.MultiSession.Sessions;
+using IdpHost.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace IdpHost.Pages.Account;
+
+/// <summary>
+/// The login page: always shows the form (<c>prompt=login</c> semantics), pre-fills <c>login_hint</c>, and shows the library's
+/// limit message when the browser is full (SPEC §3.3).
+/// </summary>
+[DeviceScopedAntiforgery]
+public sealed class LoginModel(
+    SignInManager<ApplicationUser> signIn,
+    UserManager<ApplicationUser> users,
+    IDeviceSessionService sessions,
+    ReturnUrlValidator returnUrls) : PageModel
+{
+    /// <summary>The form.</summary>
+    [BindProperty]
+    public LoginInput Input { get; set; } = new();
+
+    /// <summary>Where to go after signing in.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>The account to pre-fill.</summary>
+    [FromQuery(Name = MultiSessionDefaults.LoginHintParameter)]
+    public string? LoginHint { get; set; }
+
+    /// <summary>A failure message.</summary>
+    public string? ErrorMessage { get; private set; }
+
+    /// <summary><c>true</c> when the sign-in was refused because the browser holds the maximum of accounts.</summary>
+    public bool LimitReached { get; private set; }
+
+    /// <summary><c>true</c> when accounts are signed in on this browser.</summary>
+    public bool HasAccounts { get; private set; }
+
+    /// <summary>This page, with its return URL: where the limit message's sign-out buttons come back to.</summary>
+    public string LoginUrl => QueryHelpers.AddQueryString("/Account/Login", "ReturnUrl", returnUrls.Sanitize(ReturnUrl));
+
+    /// <summary>The account picker, returning to the same place.</summary>
+    public string PickerUrl => QueryHelpers.AddQueryString(MultiSessionDefaults.PickerPath, "returnUrl", returnUrls.Sanitize(ReturnUrl));
+
+    /// <summary>Shows the form.</summary>
+    public async Task OnGetAsync()
+    {
+        Response.Headers.CacheControl = "no-store";
+        Input.UserName = LoginHint is { Length: <= 256 } hint ? hint : null;
+        HasAccounts = (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
+    }
+
+    /// <summary>Signs in; the new account is added to the browser and becomes active.</summary>
+    public async Task<IActionResult> OnPostAsync()
+    {
+        Response.Headers.CacheControl = "no-store";
+        var name = Input.UserName?.Trim() ?? string.Empty;
+        var user = name.Length is 0 or > 256
+            ? null
+            : name.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(name) : await users.FindByNameAsync(name);
+        if (user is null || string.IsNullOrEmpty(Input.Password))
+        {
+            return await FailAsync("The email, user name or password is not correct.");
+        }
+
+        try
+        {
+            var result = await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: true, lockoutOnFailure: true);
+            if (result.Succeeded)
+            {
+                return Redirect(returnUrls.Sanitize(ReturnUrl));
+            }
+
+            return await FailAsync(result.IsLockedOut
+                ? "This account is locked after too many failed attempts. Try again later."
+                : "The email, user name or password is not correct.");
+        }
+        catch (MultiSessionLimitReachedException)
+        {
+            LimitReached = true;
+            return await FailAsync(null);
+        }
+    }
+
+    private async Task<IActionResult> FailAsync(string? message)
+    {
+        ErrorMessage = message;
+        Input.Password = null;
+        HasAccounts = (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
+        return Page();
+    }
+
+    /// <summary>The login form's fields.</summary>
+    public sealed class LoginInput
+    {
+        /// <summary>Email or user name.</summary>
+        public string? UserName { get; set; }
+
+        /// <summary>Password.</summary>
+        public string? Password { get; set; }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using IdentityServer.MultiSession.Authentication;
+using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession.Areas.MultiSession.Pages;
+
+/// <summary>
+/// The account picker (SPEC §5): use or switch to an account, sign out of one, use another account, sign out of all.
+/// Plain forms with antiforgery tokens; works without JavaScript.
+/// </summary>
+[DeviceScopedAntiforgery]
+public class AccountsModel : PageModel
+{
+    private readonly IDeviceSessionService _sessions;
+    private readonly ReturnUrlValidator _returnUrls;
+    private readonly AccountSelectionProtector _selection;
+    private readonly IOptionsMonitor<MultiSessionOptions> _options;
+
+    /// <summary>Creates the page.</summary>
+    public AccountsModel(IDeviceSessionService sessions, ReturnUrlValidator returnUrls, AccountSelectionProtector selection, IOptionsMonitor<MultiSessionOptions> options)
+    {
+        _sessions = sessions;
+        _returnUrls = returnUrls;
+        _selection = selection;
+        _options = options;
+    }
+
+    /// <summary>Where to go once an account is chosen: a local URL, or the authorization request in progress.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>The accounts on this device.</summary>
+    public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
+
+    /// <summary>A message for the user (an account no longer signed in).</summary>
+    public string? Message { get; private set; }
+
+    /// <summary>The validated return URL.</summary>
+    public string SafeReturnUrl => _returnUrls.Sanitize(ReturnUrl);
+
+    /// <summary><c>true</c> when the picker was opened for an OIDC client's authorization request.</summary>
+    public bool ForAuthorization => _returnUrls.IsAuthorizationRequest(ReturnUrl);
+
+    /// <summary>The login page, with <c>prompt=login</c> semantics, returning here or to the authorization request.</summary>
+    public string AddAccountUrl
+    {
+        get
+        {
+            var options = _options.CurrentValue;
+            var target = ForAuthorization
+                ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null)
+                : SafeReturnUrl;
+            return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, target);
+        }
+    }
+
+    /// <summary>The first letter of an account's name, for its avatar.</summary>
+    public static string Initial(DeviceSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var name = session.DisplayName.Trim();
+        return name.Length == 0 ? "?" : char.ToUpper(name[0], CultureInfo.InvariantCulture).ToString();
+    }
+
+    /// <summary>Shows the accounts.</summary>
+    public async Task OnGetAsync()
+    {
+        Response.Headers.CacheControl = "no-store";
+        Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+    }
+
+    /// <summary>Uses an account: for an authorization request, that request gets this account; it also becomes active.</summary>
+    public async Task<IActionResult> OnPostUseAsync(string? sessionToken)
+    {
+        var session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
+        if (session is null)
+        {
+            return await ShowAsync("That account is no longer signed in on this browser. Choose another account or sign in again.");
+        }
+
+        return ForAuthorization
+            ? LocalRedirect(_selection.Append(SafeReturnUrl, AccountSelectionKind.Picked, session.SessionId))
+            : LocalRedirect(SafeReturnUrl);
+    }
+
+    /// <summary>Signs out of one account; the others stay signed in.</summary>
+    public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
+    {
+        var revoked = !string.IsNullOrEmpty(sessionToken) && await _sessions.RevokeAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
+        if (!revoked)
+        {
+            return await ShowAsync("That account is no longer signed in on this browser.");
+        }
+
+        return back
+            ? LocalRedirect(SafeReturnUrl)
+            : LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + _options.CurrentValue.PickerPath.Value, "returnUrl", SafeReturnUrl));
+    }
+
+    /// <summary>Signs out of every account on this browser.</summary>
+    public async Task<IActionResult> OnPostSignOutAllAsync()
+    {
+        await _sessions.SignOutAsync(HttpContext, HttpContext.RequestAborted);
+        return LocalRedirect(ForAuthorization ? SafeReturnUrl : _options.CurrentValue.HomePath.Value ?? "/");
+    }
+
+    private async Task<IActionResult> ShowAsync(string message)
+    {
+        Message = message;
+        Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+}

@@ -1,0 +1,8 @@
+using IdentityServer.MultiSession.Sessions;
+
+namespace IdentityServer.MultiSession.Authorization;
+
+/// <summary>The decision for an end-session (RP-initiated logout) request.</summary>
+/// <param name="Kind">What to do.</param>
+/// <param name="Session">The session the <c>id_token_hint</c> names on this device, if any.</param>
+public sealed record EndSessionDecision(EndSessionDecisionKind Kind, DeviceSession? Session);
