@@ -69,9 +69,13 @@ public sealed class TestBrowser
             fields.Add(KeyValuePair.Create(buttonName, submitter.Value));
         }
 
-        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? form.Owner!.Location.Href : form.Action;
-        var uri = new Uri(action);
-        return Client.PostAsync(uri.PathAndQuery, new FormUrlEncodedContent(fields));
+        var action = form.GetAttribute("action");
+        if (string.IsNullOrEmpty(action))
+        {
+            action = new Uri(form.Owner!.Location.Href).PathAndQuery;
+        }
+
+        return Client.PostAsync(System.Net.WebUtility.HtmlDecode(action), new FormUrlEncodedContent(fields));
     }
 
     /// <summary>Signs in through the login form; returns the response (302 on success).</summary>
