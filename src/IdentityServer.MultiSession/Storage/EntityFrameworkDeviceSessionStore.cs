@@ -322,7 +322,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         var removed = ids.Count == 0 ? 0 : await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
 
         // Devices left without any session hold no account: remove them, a batch at a time.
-        var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
+        var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
         if (emptyDevices.Count > 0)
         {
             await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any()).ExecuteDeleteAsync(cancellationToken);

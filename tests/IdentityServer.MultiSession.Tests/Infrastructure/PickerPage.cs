@@ -22,7 +22,7 @@ public sealed class PickerPage
 
     /// <summary>The accounts listed, by the accessible name of their "use" button.</summary>
     public IReadOnlyList<string> Accounts =>
-        Document.QuerySelectorAll<IHtmlFormElement>("form[action*='handler=Use']")
+        Document.QuerySelectorAll<IHtmlFormElement>("form[action$='handler=Use']")
             .Select(f => f.QuerySelector<IHtmlButtonElement>("button")!.GetAttribute("aria-label")!)
             .ToList();
 
@@ -40,7 +40,7 @@ public sealed class PickerPage
 
     private IHtmlFormElement FormFor(string handler, string email)
     {
-        var forms = Document.QuerySelectorAll<IHtmlFormElement>($"form[action*='handler={handler}']")
+        var forms = Document.QuerySelectorAll<IHtmlFormElement>($"form[action$='handler={handler}']")
             .Where(f => f.QuerySelector<IHtmlButtonElement>("button")!.GetAttribute("aria-label")!.Contains($"({email})", StringComparison.Ordinal))
             .ToList();
         Assert.True(forms.Count == 1, $"Expected one {handler} form for {email} on the picker; found {forms.Count}.");
