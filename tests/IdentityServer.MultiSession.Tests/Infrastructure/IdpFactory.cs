@@ -14,7 +14,7 @@ namespace IdentityServer.MultiSession.Tests.Infrastructure;
 /// The real IdpHost (OpenIddict, Identity, multi-session) over a real SQLite file of its own, in Development, with
 /// ephemeral signing keys and a public test client.
 /// </summary>
-public sealed class IdpFactory : WebApplicationFactory<Program>
+public class IdpFactory : WebApplicationFactory<Program>
 {
     public const string ClientId = "test-client";
     public const string RedirectUri = "http://localhost/callback";
