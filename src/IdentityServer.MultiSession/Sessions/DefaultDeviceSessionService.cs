@@ -191,11 +191,16 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             return null;
         }
 
-        var session = await _store.SetActiveAsync(hash, sessionToken, _time.GetUtcNow(), cancellationToken);
+        var now = _time.GetUtcNow();
+        var session = await _store.SetActiveAsync(hash, sessionToken, now, cancellationToken);
         if (session is null)
         {
             return null;
         }
+
+        // Switching to an account is a use of it: its sliding expiry moves on.
+        session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options);
+        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, cancellationToken);
 
         Log.ActiveChanged(_logger, session.DeviceId, session.Id);
         return session.ToDeviceSession(session.Id);

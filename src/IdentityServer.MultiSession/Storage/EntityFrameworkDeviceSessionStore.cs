@@ -174,9 +174,6 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
-        await Sessions.Where(s => s.Id == sessionId)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
-        session.LastSeenAt = now;
         return session;
     }
 

@@ -19,7 +19,10 @@ public interface IDeviceSessionStore
     /// <summary>Adds a session on sign-in, applying replacement of the same user and the limit atomically.</summary>
     Task<DeviceSignInResult> SignInAsync(DeviceSignInRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes the unexpired session named by <paramref name="handle"/> on this device active; <c>null</c> when it names none.</summary>
+    /// <summary>
+    /// Makes the unexpired session named by <paramref name="handle"/> on this device active, in one conditional statement so that a
+    /// session revoked meanwhile never becomes active; <c>null</c> when it names none. The caller records the use (<see cref="TouchAsync"/>).
+    /// </summary>
     Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the device's most recently used unexpired session active, or clears the active session when none remains.</summary>
