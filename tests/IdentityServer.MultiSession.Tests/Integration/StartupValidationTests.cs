@@ -1,0 +1,52 @@
+using IdentityServer.MultiSession.Tests.Infrastructure;
+
+namespace IdentityServer.MultiSession.Tests.Integration;
+
+/// <summary>A bad setting stops the host at start-up with a message that names it (SPEC §8).</summary>
+public sealed class StartupValidationTests
+{
+    private static Exception StartWith(string key, string value)
+    {
+        using var factory = new IdpFactory();
+        factory.Settings[key] = value;
+        return Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+    }
+
+    private static string AllMessages(Exception exception)
+    {
+        var messages = new List<string>();
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        return string.Join(" | ", messages);
+    }
+
+    [Theory]
+    [InlineData("MultiSession:MaximumSessions", "0", "MultiSession:MaximumSessions must be at least 1")]
+    [InlineData("MultiSession:MaximumSessions", "-3", "MultiSession:MaximumSessions must be at least 1")]
+    [InlineData("MultiSession:SlidingExpiration", "-1.00:00:00", "MultiSession:SlidingExpiration must be positive")]
+    [InlineData("MultiSession:AbsoluteExpiration", "00:00:00", "MultiSession:AbsoluteExpiration must be positive")]
+    [InlineData("MultiSession:CleanupInterval", "00:00:00", "MultiSession:CleanupInterval must be positive")]
+    [InlineData("MultiSession:CookieName", "bad name;", "MultiSession:CookieName")]
+    [InlineData("MultiSession:OnLimitReached", "Sometimes", "MultiSession:OnLimitReached")]
+    [InlineData("MultiSession:MaximumSessions", "five", "MultiSession:MaximumSessions")]
+    [InlineData("Database:Provider", "Oracle", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
+    [InlineData("Clients:7:RedirectUris:0", "not a uri", "Clients:7:ClientId is required")]
+    [InlineData("Clients:1:RedirectUris:0", "javascript:alert(1)", "Clients:1:RedirectUris:0 must be an absolute http(s) URI")]
+    public void A_bad_setting_stops_the_host_with_a_message_that_names_it(string key, string value, string expected)
+    {
+        var exception = StartWith(key, value);
+        Assert.Contains(expected, AllMessages(exception), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outside_development_the_host_refuses_to_start_without_configured_certificates()
+    {
+        using var factory = new IdpFactory { EnvironmentName = "Production" };
+        factory.Settings["Oidc:UseEphemeralKeys"] = "false";
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Oidc:SigningCertificate:Path", AllMessages(exception), StringComparison.Ordinal);
+    }
+}
