@@ -1,6 +1,7 @@
 using IdentityServer.MultiSession;
 using IdpHost.Data;
 using IdpHost.Oidc;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -9,6 +10,12 @@ var configuration = builder.Configuration;
 var clients = ClientRegistrar.Read(configuration);
 
 builder.Services.AddIdpDatabase(configuration);
+
+// Every instance behind a load balancer shares the key ring, kept in the database.
+builder.Services.AddDataProtection()
+    .SetApplicationName("IdentityServer.MultiSession.IdpHost")
+    .PersistKeysToDbContext<ApplicationDbContext>();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
     {
@@ -81,6 +88,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 
+app.MapHealthChecks("/healthz");
 app.MapMultiSession();
 app.MapConnectEndpoints();
 app.MapRazorPages();

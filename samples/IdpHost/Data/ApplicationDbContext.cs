@@ -1,19 +1,23 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdpHost.Data;
 
 /// <summary>
-/// The IdP's database: ASP.NET Core Identity, OpenIddict and the multi-session tables. Each database provider has a subclass
-/// of its own, so that each keeps its own EF Core migrations.
+/// The IdP's database: ASP.NET Core Identity, OpenIddict, the multi-session tables and the data-protection key ring (shared by
+/// every IdP instance). Each database provider has a subclass of its own, so that each keeps its own EF Core migrations.
 /// </summary>
-public abstract class ApplicationDbContext : IdentityDbContext<ApplicationUser>
+public abstract class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
     /// <summary>Creates the context.</summary>
     protected ApplicationDbContext(DbContextOptions options)
         : base(options)
     {
     }
+
+    /// <summary>The ASP.NET Core data-protection keys (antiforgery, the picker's account selection, Identity tokens).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder builder)

@@ -82,6 +82,10 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     private async Task<DeviceSignInResult> TrySignInAsync(DeviceSignInRequest request, CancellationToken cancellationToken)
     {
         var now = request.Now;
+
+        // A retry starts from clean entities: an earlier attempt's navigation fix-up must not be tracked again.
+        request.Session.Device = null;
+        request.NewDevice.Sessions = [];
         await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
 
         var device = request.CurrentSecretHash is null
@@ -105,7 +109,6 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             }
 
             device = request.NewDevice;
-            device.Sessions = [];
             device.ActiveSessionId = null;
             Devices.Add(device);
             await _context.SaveChangesAsync(cancellationToken);

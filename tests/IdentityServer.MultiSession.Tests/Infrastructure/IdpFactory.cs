@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityServer.MultiSession.Tests.Infrastructure;
@@ -22,9 +23,26 @@ public class IdpFactory : WebApplicationFactory<Program>
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "multisession-tests", Guid.NewGuid().ToString("N"));
 
+    private string? _postgres;
+
     public IdpFactory()
     {
         Directory.CreateDirectory(_directory);
+    }
+
+    /// <summary>The database provider: <c>Sqlite</c> (a file of its own) or <c>PostgreSQL</c> (a database of its own).</summary>
+    public string Provider { get; init; } = "Sqlite";
+
+    /// <summary>Use this connection string instead of a database of the factory's own (several instances, one database).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Skips or fails the calling test when its database server is not available.</summary>
+    public void RequireDatabase()
+    {
+        if (Provider == "PostgreSQL")
+        {
+            TestPostgres.Require();
+        }
     }
 
     /// <summary>Extra configuration, set before the host starts.</summary>
@@ -38,10 +56,16 @@ public class IdpFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "idp.db");
 
+    /// <summary>The host's warnings and errors.</summary>
+    public CapturedLog Log { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        builder.UseSetting("ConnectionStrings:DefaultConnection", $"Data Source={DatabasePath}");
+        builder.UseSetting("Database:Provider", Provider);
+        builder.UseSetting("ConnectionStrings:DefaultConnection", ConnectionString ?? (Provider == "PostgreSQL"
+            ? _postgres ??= TestPostgres.NewDatabase()
+            : $"Data Source={DatabasePath}"));
         builder.UseSetting("Oidc:UseEphemeralKeys", "true");
         builder.UseSetting("Clients:1:ClientId", ClientId);
         builder.UseSetting("Clients:1:RedirectUris:0", RedirectUri);
@@ -52,6 +76,7 @@ public class IdpFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(Log));
         builder.ConfigureTestServices(services =>
         {
             if (Time is not null)
@@ -83,12 +108,18 @@ public class IdpFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (_postgres is not null)
+        {
+            TestPostgres.Drop(_postgres);
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {
+            // A file still open by a late background task; the temporary folder is cleaned by the system.
         }
     }
 }

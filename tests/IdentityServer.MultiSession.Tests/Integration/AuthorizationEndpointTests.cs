@@ -6,8 +6,16 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace IdentityServer.MultiSession.Tests.Integration;
 
 /// <summary>Every row of the SPEC §4 table, at OpenIddict's real authorization endpoint.</summary>
-public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixture<IdpFactory>
+public abstract class AuthorizationEndpointTests
 {
+    private readonly IdpFactory factory;
+
+    protected AuthorizationEndpointTests(IdpFactory factory)
+    {
+        this.factory = factory;
+        factory.RequireDatabase();
+    }
+
     private static Dictionary<string, string?> P(params (string Key, string? Value)[] pairs) => pairs.ToDictionary(p => p.Key, p => p.Value);
 
     private static async Task<string> SubjectOfAsync(OidcClient client, HttpResponseMessage response)
@@ -17,7 +25,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         return OidcClient.Read(tokens.IdToken!).GetClaim("email").Value;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_prompt_or_hint_the_active_account_is_used()
     {
         var browser = factory.CreateBrowser();
@@ -26,7 +34,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("bob@example.com", await SubjectOfAsync(client, await client.AuthorizeAsync()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_prompt_or_hint_and_nothing_signed_in_the_login_page_is_shown()
     {
         var client = new OidcClient(factory.CreateBrowser());
@@ -40,7 +48,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("erin@example.com", await SubjectOfAsync(client, await client.Browser.FollowAsync(signIn)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Select_account_shows_the_picker_with_every_account_and_use_another_account()
     {
         var browser = factory.CreateBrowser();
@@ -59,7 +67,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("alice@example.com", await SubjectOfAsync(client, await browser.FollowAsync(await picker.UseAsync("alice@example.com"))));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_account_picked_in_one_tab_is_the_one_that_tab_receives_whatever_another_tab_does()
     {
         var browser = factory.CreateBrowser();
@@ -82,7 +90,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("alice@example.com", await SubjectOfAsync(tabA, resultA));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Use_another_account_from_the_picker_signs_in_and_gives_the_new_account_to_the_client()
     {
         var browser = factory.CreateBrowser();
@@ -98,7 +106,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal(2, (await browser.ListAsync()).Count);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("prompt", "login")]
     [InlineData("max_age", "0")]
     public async Task Prompt_login_or_max_age_zero_shows_the_login_page_and_the_account_that_signs_in_is_used_and_becomes_active(string name, string value)
@@ -115,7 +123,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.True((await browser.SessionOfAsync("alice@example.com")).GetProperty("active").GetBoolean());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("alice@example.com")]
     [InlineData("ALICE")]
     public async Task A_login_hint_naming_a_signed_in_account_by_email_or_user_name_uses_it_without_the_picker(string hint)
@@ -126,7 +134,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("alice@example.com", await SubjectOfAsync(client, await client.AuthorizeAsync(P(("login_hint", hint)))));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_login_hint_naming_an_account_not_signed_in_here_shows_the_login_page_with_the_hint_filled_in()
     {
         var browser = factory.CreateBrowser();
@@ -141,7 +149,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("login_required", OidcClient.Callback(none)["error"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_id_token_hint_uses_that_subjects_session_on_this_device()
     {
         var browser = factory.CreateBrowser();
@@ -154,7 +162,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("alice@example.com", await SubjectOfAsync(client, await client.AuthorizeAsync(P(("id_token_hint", aliceTokens.IdToken), ("prompt", "none")))));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_id_token_hint_for_an_account_not_signed_in_here_gives_login_required_with_prompt_none_and_the_login_page_without()
     {
         var elsewhere = factory.CreateBrowser();
@@ -171,7 +179,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         PickerPage.AssertRedirectTo(login, "/Account/Login?");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Prompt_none_with_several_accounts_and_no_hint_gives_account_selection_required()
     {
         var browser = factory.CreateBrowser();
@@ -180,7 +188,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("account_selection_required", OidcClient.Callback(response)["error"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Prompt_none_with_one_account_uses_it_silently()
     {
         var browser = factory.CreateBrowser();
@@ -189,7 +197,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("dave@example.com", await SubjectOfAsync(client, await browser.GetAsync(client.AuthorizeUrl(P(("prompt", "none"))))));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Prompt_none_with_nothing_signed_in_gives_login_required()
     {
         var browser = factory.CreateBrowser();
@@ -198,7 +206,7 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         Assert.Equal("login_required", callback["error"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_selection_parameter_copied_to_another_request_is_ignored()
     {
         var browser = factory.CreateBrowser();
@@ -216,3 +224,9 @@ public sealed class AuthorizationEndpointTests(IdpFactory factory) : IClassFixtu
         PickerPage.AssertRedirectTo(response, "/MultiSession/Accounts?");
     }
 }
+
+/// <summary>AuthorizationEndpointTests on SQLite.</summary>
+public sealed class AuthorizationEndpointTestsOnSqlite(SqliteIdpFactory factory) : AuthorizationEndpointTests(factory), IClassFixture<SqliteIdpFactory>;
+
+/// <summary>AuthorizationEndpointTests on PostgreSQL.</summary>
+public sealed class AuthorizationEndpointTestsOnPostgreSql(PostgreSqlIdpFactory factory) : AuthorizationEndpointTests(factory), IClassFixture<PostgreSqlIdpFactory>;

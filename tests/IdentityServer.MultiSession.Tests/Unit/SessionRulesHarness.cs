@@ -2,6 +2,7 @@ using System.Security.Claims;
 using IdentityServer.MultiSession.Sessions;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Http;
+using IdentityServer.MultiSession.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,27 +14,51 @@ namespace IdentityServer.MultiSession.Tests.Unit;
 /// <summary>The session service and the EF Core store over a real in-memory SQLite database kept open, with a fake clock.</summary>
 public sealed class SessionRulesHarness : IAsyncDisposable
 {
-    private readonly SqliteConnection _connection;
+    private readonly SqliteConnection? _connection;
+    private readonly string? _postgres;
     private readonly ServiceProvider _services;
 
-    private SessionRulesHarness(SqliteConnection connection, ServiceProvider services, FakeTimeProvider time)
+    private SessionRulesHarness(SqliteConnection? connection, string? postgres, ServiceProvider services, FakeTimeProvider time)
     {
         _connection = connection;
+        _postgres = postgres;
         _services = services;
         Time = time;
     }
 
     public FakeTimeProvider Time { get; }
 
-    public static async Task<SessionRulesHarness> CreateAsync(Action<MultiSessionOptions>? configure = null)
+    /// <summary>A harness on <paramref name="provider"/>: <c>Sqlite</c> (in memory) or <c>PostgreSQL</c> (a database of its own).</summary>
+    public static async Task<SessionRulesHarness> CreateAsync(string provider, Action<MultiSessionOptions>? configure = null)
     {
-        var connection = new SqliteConnection("Data Source=:memory:");
-        await connection.OpenAsync();
+        SqliteConnection? connection = null;
+        string? postgres = null;
+        if (provider == "PostgreSQL")
+        {
+            TestPostgres.Require();
+            postgres = TestPostgres.NewDatabase();
+        }
+        else
+        {
+            connection = new SqliteConnection("Data Source=:memory:");
+            await connection.OpenAsync();
+        }
+
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
-            .AddDbContext<RulesDbContext>(o => o.UseSqlite(connection))
+            .AddDbContext<RulesDbContext>(o =>
+            {
+                if (connection is not null)
+                {
+                    o.UseSqlite(connection);
+                }
+                else
+                {
+                    o.UseNpgsql(postgres);
+                }
+            })
             .AddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<RulesDbContext>>()
             .AddScoped<IDeviceSessionService, DefaultDeviceSessionService>();
         services.AddOptions<MultiSessionOptions>().Configure(o =>
@@ -45,13 +70,13 @@ public sealed class SessionRulesHarness : IAsyncDisposable
             o.EmailClaimType = ClaimTypes.Email;
             configure?.Invoke(o);
         });
-        var provider = services.BuildServiceProvider(validateScopes: true);
-        await using (var scope = provider.CreateAsyncScope())
+        var serviceProvider = services.BuildServiceProvider(validateScopes: true);
+        await using (var scope = serviceProvider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<RulesDbContext>().Database.EnsureCreatedAsync();
         }
 
-        return new SessionRulesHarness(connection, provider, time);
+        return new SessionRulesHarness(connection, postgres, serviceProvider, time);
     }
 
     public Device NewDevice() => new(this);
@@ -71,7 +96,15 @@ public sealed class SessionRulesHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        await _connection.DisposeAsync();
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            TestPostgres.Drop(_postgres);
+        }
     }
 
     public static ClaimsPrincipal Principal(string user) => new(new ClaimsIdentity(
