@@ -64,9 +64,9 @@ public sealed class OidcClient
         return callback["code"];
     }
 
-    public async Task<TokenResponse> ExchangeAsync(string code)
+    public async Task<TokenResponse> ExchangeAsync(string code, HttpClient? via = null)
     {
-        using var response = await Browser.Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await (via ?? Browser.Client).PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
@@ -89,9 +89,9 @@ public sealed class OidcClient
     }
 
     /// <summary>Validates an ID token's signature against the host's JWKS, its issuer, audience, lifetime and nonce.</summary>
-    public async Task<JsonWebToken> ValidateIdTokenAsync(string idToken)
+    public async Task<JsonWebToken> ValidateIdTokenAsync(string idToken, HttpClient? via = null)
     {
-        var jwks = new JsonWebKeySet(await Browser.Client.GetStringAsync("/.well-known/jwks"));
+        var jwks = new JsonWebKeySet(await (via ?? Browser.Client).GetStringAsync("/.well-known/jwks"));
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, new TokenValidationParameters
         {
             ValidIssuer = "http://localhost/",

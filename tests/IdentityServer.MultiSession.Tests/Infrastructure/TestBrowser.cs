@@ -19,9 +19,20 @@ public sealed class TestBrowser
         Client = factory.CreateClientWith(Cookies);
     }
 
+    /// <summary>The same browser (the same cookies) talking to another instance, as behind a load balancer.</summary>
+    public TestBrowser(IdpFactory factory, CookieContainer cookies)
+    {
+        Factory = factory;
+        Cookies = cookies;
+        Client = factory.CreateClientWith(Cookies);
+    }
+
     public IdpFactory Factory { get; }
 
     public CookieContainer Cookies { get; } = new();
+
+    /// <summary>This browser's requests sent to <paramref name="instance"/> instead.</summary>
+    public TestBrowser On(IdpFactory instance) => new(instance, Cookies);
 
     public HttpClient Client { get; }
 
