@@ -2,6 +2,7 @@ using IdentityServer.MultiSession;
 using IdpHost.Data;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -72,12 +73,17 @@ builder.Services.AddOpenIddict()
 
 builder.Services.AddRazorPages();
 
+// Behind a load balancer that ends TLS: honour X-Forwarded-For/Proto from known proxies (loopback unless configured).
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
 var app = builder.Build();
 
 await app.Services.MigrateIdpDatabaseAsync();
 await DemoUsers.SeedAsync(app.Services);
 await ClientRegistrar.RegisterAsync(app.Services, clients);
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler("/Error");
 if (!app.Environment.IsDevelopment())
 {
