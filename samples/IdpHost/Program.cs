@@ -90,11 +90,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+// The health endpoint answers before authentication: it checks the database, not the caller.
+app.UseHealthChecks("/healthz");
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHealthChecks("/healthz");
 app.MapMultiSession();
 app.MapConnectEndpoints();
 app.MapRazorPages();

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} evicted to make room (least recently used).")]
     public static partial void Evicted(ILogger logger, string deviceId, string sessionId);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Database unavailable during {Method} {Path} (trace {TraceId}): {ExceptionType}: {Reason}. Answered 503.")]
+    public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string traceId, string exceptionType, string reason);
+
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Request rejected by the JSON API's CSRF defence: {Reason}.")]
     public static partial void CrossSiteRejected(ILogger logger, string reason);
 }

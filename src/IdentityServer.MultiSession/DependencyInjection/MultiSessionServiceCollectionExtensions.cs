@@ -66,6 +66,7 @@ public static class MultiSessionServiceCollectionExtensions
 
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
 
         return new MultiSessionBuilder(services);

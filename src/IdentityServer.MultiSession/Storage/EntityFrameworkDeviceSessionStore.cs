@@ -68,7 +68,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             {
                 return await TrySignInAsync(request, cancellationToken);
             }
-            catch (DbUpdateException exception) when (attempt < MaximumAttempts)
+            catch (DbUpdateException exception) when (attempt < MaximumAttempts && UniqueConstraintViolation.Is(exception))
             {
                 // A concurrent sign-in on the same device took the slot or the user's place first: the unique
                 // indexes refused this one. Read the device again and decide anew.

@@ -56,6 +56,9 @@ public class IdpFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "idp.db");
 
+    /// <summary>Faults injected into the host's database commands and connections.</summary>
+    public DatabaseFaults Faults { get; } = new();
+
     /// <summary>The host's warnings and errors.</summary>
     public CapturedLog Log { get; } = new();
 
@@ -83,6 +86,9 @@ public class IdpFactory : WebApplicationFactory<Program>
             {
                 services.AddSingleton<TimeProvider>(Time);
             }
+
+            services.ConfigureDbContext<SqliteApplicationDbContext>(options => options.AddInterceptors(Faults));
+            services.ConfigureDbContext<PostgreSqlApplicationDbContext>(options => options.AddInterceptors(Faults));
         });
     }
 

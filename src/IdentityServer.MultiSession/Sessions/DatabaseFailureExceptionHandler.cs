@@ -1,0 +1,85 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace IdentityServer.MultiSession.Sessions;
+
+/// <summary>
+/// Answers 503 when the database is unreachable or fails mid-request: problem details for the JSON API and JSON clients, a
+/// readable page for everything else. Logged once, with the request's trace id; never a cookie or a secret. The transaction
+/// of the failed operation is rolled back, so nothing is half-written, and the next request after recovery works.
+/// Active where the host calls <c>UseExceptionHandler</c>.
+/// </summary>
+internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService problemDetails, ILogger<DatabaseFailureExceptionHandler> logger) : IExceptionHandler
+{
+    private const string RetryAfterSeconds = "5";
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!DatabaseFailure.IsDatabaseFailure(exception))
+        {
+            return false;
+        }
+
+        // The middleware may already have rewritten the path to the host's error page: use the original one.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value ?? "/";
+        Log.DatabaseUnavailable(logger, httpContext.Request.Method, path, httpContext.TraceIdentifier, exception.GetType().Name, exception.GetBaseException().Message);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = RetryAfterSeconds;
+        response.Headers.CacheControl = "no-store";
+
+        if (WantsJson(httpContext.Request, path))
+        {
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                Exception = exception,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Service temporarily unavailable",
+                    Detail = "The sign-in service cannot reach its database. Nothing was changed; try again in a moment.",
+                },
+            });
+        }
+
+        response.ContentType = "text/html; charset=utf-8";
+        await response.WriteAsync(
+            $"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Temporarily unavailable</title></head>
+            <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
+            <main><h1>Temporarily unavailable</h1>
+            <p>The sign-in service cannot reach its database right now. Nothing was changed. Please try again in a moment.</p>
+            <p><a href="{HtmlEncoder.Default.Encode(httpContext.Request.PathBase + "/")}">Home</a></p>
+            <p style="color:#5f6368;font-size:.875rem">Reference: {HtmlEncoder.Default.Encode(httpContext.TraceIdentifier)}</p></main>
+            </body></html>
+            """,
+            cancellationToken);
+        return true;
+    }
+
+    private static bool WantsJson(HttpRequest request, string path)
+    {
+        if (new PathString(path).StartsWithSegments(MultiSessionDefaults.ApiPathPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var accept = request.Headers.Accept.ToString();
+        if (accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) || accept.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        // OAuth clients at the token and userinfo endpoints send forms or nothing, and read JSON.
+        return MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+            && !media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            && !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+    }
+}

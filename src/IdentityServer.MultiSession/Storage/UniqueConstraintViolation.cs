@@ -1,0 +1,36 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityServer.MultiSession.Storage;
+
+/// <summary>
+/// Recognises a unique-constraint violation (a concurrent sign-in took the slot or the user's place first) across providers,
+/// so that only those are retried; any other database failure propagates at once.
+/// </summary>
+internal static class UniqueConstraintViolation
+{
+    private const string SqlStateUniqueViolation = "23505";
+
+    public static bool Is(DbUpdateException exception)
+    {
+        if (exception.InnerException is not DbException db)
+        {
+            return false;
+        }
+
+        // PostgreSQL (and others that report SQLSTATE).
+        if (db.SqlState == SqlStateUniqueViolation)
+        {
+            return true;
+        }
+
+        // SQLite: SQLITE_CONSTRAINT (19); SQL Server: 2601 (duplicate key in unique index) or 2627 (unique constraint).
+        var type = db.GetType();
+        if (type.GetProperty("SqliteErrorCode")?.GetValue(db) is int sqlite)
+        {
+            return sqlite == 19;
+        }
+
+        return type.GetProperty("Number")?.GetValue(db) is int number && number is 2601 or 2627;
+    }
+}
