@@ -20,8 +20,10 @@ public sealed record AuthorizationAccountDecision
     /// <summary>A human-readable description of the error.</summary>
     public string? ErrorDescription { get; init; }
 
-    internal static AuthorizationAccountDecision Use(DeviceSession session) => new() { Kind = AuthorizationAccountDecisionKind.UseAccount, Session = session };
+    /// <summary>A decision to use <paramref name="session"/>.</summary>
+    public static AuthorizationAccountDecision Use(DeviceSession session) => new() { Kind = AuthorizationAccountDecisionKind.UseAccount, Session = session };
 
-    internal static AuthorizationAccountDecision Fail(string error, string description) =>
+    /// <summary>An OIDC error decision.</summary>
+    public static AuthorizationAccountDecision Fail(string error, string description) =>
         new() { Kind = AuthorizationAccountDecisionKind.Error, Error = error, ErrorDescription = description };
 }

@@ -43,8 +43,14 @@ public class OpenIddictMultiSessionAuthorization
         string? hintSubject = null;
         if (!string.IsNullOrEmpty(request.IdTokenHint))
         {
+            // A hint that does not validate (another IdP's token, a forged or expired one) is refused, never ignored:
+            // ignoring it would hand out the active account to a request that named someone else.
             var hint = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             hintSubject = hint.Principal?.GetClaim(Claims.Subject);
+            if (string.IsNullOrEmpty(hintSubject))
+            {
+                return AuthorizationAccountDecision.Fail(AuthorizationErrors.InvalidRequest, "The id_token_hint is not a valid ID token issued by this IdP.");
+            }
         }
 
         var decision = await _accounts.ResolveAsync(context, new AuthorizationAccountRequest
