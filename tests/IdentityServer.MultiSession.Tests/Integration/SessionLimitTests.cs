@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
@@ -96,6 +97,35 @@ public abstract class SessionLimitTests
         Assert.True(4 == responses.Count(r => r.StatusCode == HttpStatusCode.Redirect), statuses + factory.Log);
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(5, (await browser.ListAsync()).Count);
+    }
+
+    [SkippableFact]
+    public async Task Twenty_sign_ins_started_at_once_on_one_device_end_with_at_most_five_sessions_one_per_user()
+    {
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("alice");
+        var users = new[] { "alice", "bob", "carol", "dave", "erin", "frank" };
+        var pages = new List<(string User, IHtmlFormElement Form)>();
+        for (var i = 0; i < 20; i++)
+        {
+            var page = await browser.GetPageAsync("/Account/Login");
+            pages.Add((users[i % users.Length], page.QuerySelectorAll<IHtmlFormElement>("form").Single()));
+        }
+
+        var responses = await Task.WhenAll(pages.Select(p => browser.SubmitAsync(p.Form, new Dictionary<string, string>
+        {
+            ["Input.UserName"] = p.User,
+            ["Input.Password"] = DemoUsers.Password,
+        })));
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.OK, $"{(int)r.StatusCode}: {factory.Log}"));
+
+        var sessions = await browser.ListAsync();
+        Assert.InRange(sessions.Count, 1, 5);
+        Assert.Equal(sessions.Count, sessions.Select(s => s.GetProperty("user").GetProperty("id").GetString()).Distinct().Count());
+        var rows = await factory.WithDatabaseAsync(db => db.Set<IdentityServer.MultiSession.Storage.DeviceSessionEntity>()
+            .Where(s => s.Device!.Sessions.Any(o => o.Id == sessions[0].GetProperty("sessionId").GetString()))
+            .CountAsync());
+        Assert.Equal(sessions.Count, rows);
     }
 
     [SkippableFact]
