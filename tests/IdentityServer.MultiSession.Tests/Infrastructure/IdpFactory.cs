@@ -110,6 +110,22 @@ public class IdpFactory : WebApplicationFactory<Program>
     public Task<(int Devices, int Sessions)> CountRowsAsync() => WithDatabaseAsync(async db =>
         (await db.Set<Storage.DeviceEntity>().CountAsync(), await db.Set<Storage.DeviceSessionEntity>().CountAsync()));
 
+    /// <summary>
+    /// Waits (up to 5 s) for the background cleanup, which runs on its own timer, to leave <paramref name="expected"/> rows;
+    /// returns the last count seen.
+    /// </summary>
+    public async Task<(int Devices, int Sessions)> WaitForRowsAsync((int Devices, int Sessions) expected)
+    {
+        var rows = await CountRowsAsync();
+        for (var i = 0; i < 100 && rows != expected; i++)
+        {
+            await Task.Delay(50);
+            rows = await CountRowsAsync();
+        }
+
+        return rows;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
