@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 var clients = ClientRegistrar.Read(configuration);
 
-builder.Services.AddIdpDatabase(configuration);
+builder.Services.AddIdpDatabase(configuration, builder.Environment.ContentRootPath);
 
 // Every instance behind a load balancer shares the key ring, kept in the database.
 builder.Services.AddDataProtection()

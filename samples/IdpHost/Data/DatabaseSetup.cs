@@ -9,8 +9,11 @@ public static class DatabaseSetup
     /// <summary>The SQLite connection string used when none is configured.</summary>
     public const string DefaultSqliteConnection = "Data Source=idphost.db";
 
-    /// <summary>Adds <see cref="ApplicationDbContext"/> for the configured provider.</summary>
-    public static DatabaseProvider AddIdpDatabase(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Adds <see cref="ApplicationDbContext"/> for the configured provider. A relative SQLite file is placed in
+    /// <paramref name="contentRoot"/> (the project folder under <c>dotnet run</c>), whatever the working directory.
+    /// </summary>
+    public static DatabaseProvider AddIdpDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var providerText = configuration["Database:Provider"];
         var provider = DatabaseProvider.Sqlite;
@@ -24,7 +27,7 @@ public static class DatabaseSetup
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqliteConnection : connection;
+                connection = AnchorSqliteFile(string.IsNullOrWhiteSpace(connection) ? DefaultSqliteConnection : connection, contentRoot);
                 services.AddDbContext<ApplicationDbContext, SqliteApplicationDbContext>(o =>
                 {
                     o.UseSqlite(connection);
@@ -74,6 +77,18 @@ public static class DatabaseSetup
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
+    }
+
+    private static string AnchorSqliteFile(string connection, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(connection);
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory
+            && !Path.IsPathRooted(builder.DataSource))
+        {
+            builder.DataSource = Path.Combine(contentRoot, builder.DataSource);
+        }
+
+        return builder.ToString();
     }
 
     private static string Require(string? connection, DatabaseProvider provider) =>
