@@ -4,11 +4,16 @@ using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 var clients = ClientRegistrar.Read(configuration);
+
+// MultiSession:Enabled=false is the benchmark's baseline: Identity's stock application cookie (one account per browser)
+// with the same OpenIddict set-up and database. The multi-session library is then neither registered nor mapped.
+var multiSession = configuration.GetValue("MultiSession:Enabled", defaultValue: true);
 
 builder.Services.AddIdpDatabase(configuration, builder.Environment.ContentRootPath);
 
@@ -18,17 +23,25 @@ builder.Services.AddDataProtection()
     .PersistKeysToDbContext<ApplicationDbContext>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
-builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
+var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
     {
         options.User.RequireUniqueEmail = true;
         options.Lockout.MaxFailedAccessAttempts = 10;
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
     .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()
-    .AddDefaultTokenProviders()
-    .AddMultiSession()
-    .AddEntityFrameworkStore<ApplicationDbContext>()
-    .AddOpenIddictIntegration();
+    .AddDefaultTokenProviders();
+if (multiSession)
+{
+    identity.AddMultiSession()
+        .AddEntityFrameworkStore<ApplicationDbContext>()
+        .AddOpenIddictIntegration();
+}
+else
+{
+    // The login page validates its return URL with the library's validator, which needs no other multi-session service.
+    builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
+}
 
 builder.Services.ConfigureApplicationCookie(options =>
 {
@@ -71,7 +84,14 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
     });
 
-builder.Services.AddRazorPages();
+builder.Services.AddRazorPages(options =>
+{
+    if (!multiSession)
+    {
+        // Without the library's services its account picker cannot work: leave it unrouted (404).
+        options.Conventions.AddAreaFolderRouteModelConvention("MultiSession", "/", model => model.Selectors.Clear());
+    }
+});
 
 // Behind a load balancer that ends TLS: honour X-Forwarded-For/Proto from known proxies (loopback unless configured).
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
@@ -96,8 +116,12 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapMultiSession();
-app.MapConnectEndpoints();
+if (multiSession)
+{
+    app.MapMultiSession();
+}
+
+app.MapConnectEndpoints(multiSession);
 app.MapRazorPages();
 
 await app.RunAsync();

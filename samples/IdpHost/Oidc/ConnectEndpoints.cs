@@ -6,6 +6,8 @@ using IdpHost.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -16,13 +18,25 @@ namespace IdpHost.Oidc;
 /// <summary>
 /// The OpenIddict passthrough endpoints: authorization (which asks the multi-session library which account to use), token and
 /// userinfo. The end-session endpoint is the Razor page <c>Pages/Connect/EndSession</c>, since it may ask for confirmation.
+/// With <c>MultiSession:Enabled=false</c> (the benchmark's baseline) the authorization endpoint uses Identity's stock
+/// single-account cookie instead, and the token endpoint checks no device session.
 /// </summary>
 public static class ConnectEndpoints
 {
     /// <summary>Maps <c>/connect/authorize</c>, <c>/connect/token</c> and <c>/connect/userinfo</c>.</summary>
-    public static void MapConnectEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <param name="endpoints">The routes.</param>
+    /// <param name="multiSession"><c>false</c> for the single-account baseline (no multi-session service is registered).</param>
+    public static void MapConnectEndpoints(this IEndpointRouteBuilder endpoints, bool multiSession = true)
     {
-        endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).DisableAntiforgery();
+        if (multiSession)
+        {
+            endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).DisableAntiforgery();
+        }
+        else
+        {
+            endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeSingleAccountAsync).DisableAntiforgery();
+        }
+
         endpoints.MapPost("/connect/token", TokenAsync).DisableAntiforgery();
         endpoints.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery();
     }
@@ -60,9 +74,53 @@ public static class ConnectEndpoints
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
+    /// <summary>
+    /// The stock single-account authorization endpoint (the benchmark's baseline): the user of Identity's application cookie,
+    /// or the login page when nobody is signed in or the signed-in user is not the one <c>login_hint</c> names.
+    /// </summary>
+    private static async Task<IResult> AuthorizeSingleAccountAsync(
+        HttpContext context,
+        UserManager<ApplicationUser> users,
+        SignInManager<ApplicationUser> signIn)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var result = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = result.Succeeded ? await users.GetUserAsync(result.Principal) : null;
+        var hint = request.LoginHint?.Trim();
+        if (user is not null && !string.IsNullOrEmpty(hint)
+            && !string.Equals(user.Email, hint, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(user.UserName, hint, StringComparison.OrdinalIgnoreCase))
+        {
+            user = null;
+        }
+
+        if (user is null || !await signIn.CanSignInAsync(user))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Error(Errors.LoginRequired, "The user is not signed in.");
+            }
+
+            var parameters = new Dictionary<string, string?> { ["ReturnUrl"] = context.Request.PathBase + context.Request.Path + context.Request.QueryString };
+            if (!string.IsNullOrEmpty(hint))
+            {
+                parameters[IdentityServer.MultiSession.MultiSessionDefaults.LoginHintParameter] = hint;
+            }
+
+            return Results.Redirect(QueryHelpers.AddQueryString("/Account/Login", parameters));
+        }
+
+        var identity = await CreateIdentityAsync(users, user, session: null);
+        identity.SetScopes(request.GetScopes());
+        identity.SetDestinations(claim => GetDestinations(claim, identity));
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
     private static async Task<IResult> TokenAsync(
         HttpContext context,
-        IDeviceSessionService sessions,
+        [FromServices] IDeviceSessionService? sessions,
         UserManager<ApplicationUser> users,
         SignInManager<ApplicationUser> signIn)
     {
@@ -80,12 +138,17 @@ public static class ConnectEndpoints
             return Error(Errors.InvalidGrant, "The grant is invalid.");
         }
 
-        // A device session revoked on any instance stops its codes and refresh tokens at once.
-        var sid = principal.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
-        var session = sid is null ? null : await sessions.FindBySessionIdAsync(sid, context.RequestAborted);
-        if (session is null)
+        // A device session revoked on any instance stops its codes and refresh tokens at once. (The single-account
+        // baseline has no device sessions: sessions is null there.)
+        DeviceSession? session = null;
+        if (sessions is not null)
         {
-            return Error(Errors.InvalidGrant, "The session that issued this grant has ended.");
+            var sid = principal.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
+            session = sid is null ? null : await sessions.FindBySessionIdAsync(sid, context.RequestAborted);
+            if (session is null)
+            {
+                return Error(Errors.InvalidGrant, "The session that issued this grant has ended.");
+            }
         }
 
         var user = await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
@@ -138,7 +201,7 @@ public static class ConnectEndpoints
         return Results.Ok(claims);
     }
 
-    private static async Task<ClaimsIdentity> CreateIdentityAsync(UserManager<ApplicationUser> users, ApplicationUser user, DeviceSession session)
+    private static async Task<ClaimsIdentity> CreateIdentityAsync(UserManager<ApplicationUser> users, ApplicationUser user, DeviceSession? session)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, user.Id)
@@ -146,7 +209,11 @@ public static class ConnectEndpoints
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaim(Claims.Email, user.Email);
         identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
-        OpenIddictMultiSessionAuthorization.AddSessionClaims(identity, session);
+        if (session is not null)
+        {
+            OpenIddictMultiSessionAuthorization.AddSessionClaims(identity, session);
+        }
+
         return identity;
     }
 

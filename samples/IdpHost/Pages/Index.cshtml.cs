@@ -3,9 +3,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace IdpHost.Pages;
 
-/// <summary>The home page: who is signed in on this browser, and a link to the account picker (SPEC §9).</summary>
-public sealed class IndexModel(IDeviceSessionService sessions) : PageModel
+/// <summary>
+/// The home page: who is signed in on this browser, and a link to the account picker (SPEC §9). With
+/// <c>MultiSession:Enabled=false</c> there is no session service: the page shows the one account of Identity's cookie.
+/// </summary>
+public sealed class IndexModel(IDeviceSessionService? sessions = null) : PageModel
 {
+    /// <summary><c>true</c> when the multi-session library serves this host.</summary>
+    public bool MultiSession => sessions is not null;
+
+    /// <summary><c>true</c> when an account is signed in.</summary>
+    public bool SignedIn => Sessions.Count > 0 || (!MultiSession && User.Identity?.IsAuthenticated == true);
+
     /// <summary>The accounts on this browser.</summary>
     public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
 
@@ -16,6 +25,6 @@ public sealed class IndexModel(IDeviceSessionService sessions) : PageModel
     public async Task OnGetAsync()
     {
         Response.Headers.CacheControl = "no-store";
-        Sessions = await sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        Sessions = sessions is null ? [] : await sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
     }
 }

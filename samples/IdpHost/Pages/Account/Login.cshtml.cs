@@ -11,14 +11,14 @@ namespace IdpHost.Pages.Account;
 
 /// <summary>
 /// The login page: always shows the form (<c>prompt=login</c> semantics), pre-fills <c>login_hint</c>, and shows the library's
-/// limit message when the browser is full (SPEC §3.3).
+/// limit message when the browser is full (SPEC §3.3). With <c>MultiSession:Enabled=false</c> it is a plain Identity login.
 /// </summary>
 [DeviceScopedAntiforgery]
 public sealed class LoginModel(
     SignInManager<ApplicationUser> signIn,
     UserManager<ApplicationUser> users,
-    IDeviceSessionService sessions,
-    ReturnUrlValidator returnUrls) : PageModel
+    ReturnUrlValidator returnUrls,
+    IDeviceSessionService? sessions = null) : PageModel
 {
     /// <summary>The form.</summary>
     [BindProperty]
@@ -52,7 +52,7 @@ public sealed class LoginModel(
     {
         Response.Headers.CacheControl = "no-store";
         Input.UserName = LoginHint is { Length: <= 256 } hint ? hint : null;
-        HasAccounts = (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
+        HasAccounts = sessions is not null && (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
     }
 
     /// <summary>Signs in; the new account is added to the browser and becomes active.</summary>
@@ -91,7 +91,7 @@ public sealed class LoginModel(
     {
         ErrorMessage = message;
         Input.Password = null;
-        HasAccounts = (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
+        HasAccounts = sessions is not null && (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
         return Page();
     }
 

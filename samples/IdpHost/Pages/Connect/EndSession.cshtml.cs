@@ -5,6 +5,7 @@ using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIddict.Abstractions;
@@ -14,11 +15,15 @@ namespace IdpHost.Pages.Connect;
 
 /// <summary>
 /// OpenIddict's end-session endpoint (RP-initiated logout). A hint naming a session on this browser signs out at once; a request
-/// without a hint, or whose hint names no session here, is suspect and asks the user first (SPEC §3.7, §4).
+/// without a hint, or whose hint names no session here, is suspect and asks the user first (SPEC §3.7, §4). With
+/// <c>MultiSession:Enabled=false</c> (the single-account baseline) it signs the one account out of Identity's cookie.
 /// </summary>
 [IgnoreAntiforgeryToken]
 [DeviceScopedAntiforgery]
-public sealed class EndSessionModel(OpenIddictMultiSessionAuthorization multiSession, IDeviceSessionService sessions, IAntiforgery antiforgery) : PageModel
+public sealed class EndSessionModel(
+    IAntiforgery antiforgery,
+    OpenIddictMultiSessionAuthorization? multiSession = null,
+    IDeviceSessionService? sessions = null) : PageModel
 {
     private const string ConfirmField = "ms_confirm";
 
@@ -49,6 +54,12 @@ public sealed class EndSessionModel(OpenIddictMultiSessionAuthorization multiSes
     private async Task<IActionResult> HandleAsync(string? confirm)
     {
         Response.Headers.CacheControl = "no-store";
+        if (multiSession is null || sessions is null)
+        {
+            await HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return SignOut(new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
         var decision = await multiSession.DecideEndSessionAsync(HttpContext, HttpContext.RequestAborted);
         if (decision.Kind == EndSessionDecisionKind.Confirm)
         {

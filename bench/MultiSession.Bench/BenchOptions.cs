@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace MultiSession.Bench;
+
+/// <summary>The command line: <c>--quick</c> (under two minutes) or the full run (the default), and overrides.</summary>
+internal sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+
+    /// <summary>Concurrent virtual browsers per scenario (one request in flight each).</summary>
+    public int Browsers { get; init; } = 8;
+
+    /// <summary>Warm-up before each measured window (results dropped).</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Measured time per scenario and setup (for a paired scenario: per host, split over the rounds).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>Paired scenarios alternate baseline and multi-session this many times (B M, then M B, ...), to cancel drift.</summary>
+    public int Rounds { get; init; } = 2;
+
+    /// <summary>The numbers of sessions stored in the database for the storage scenarios.</summary>
+    public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
+
+    /// <summary>Also writes the Markdown report to this file.</summary>
+    public string? Output { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(3), Rounds = 1 };
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--browsers":
+                    options = options with { Browsers = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--warmup":
+                    options = options with { WarmUp = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) };
+                    break;
+                case "--duration":
+                    options = options with { Duration = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) };
+                    break;
+                case "--rounds":
+                    options = options with { Rounds = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--sessions":
+                    options = options with { StoredSessions = Value().Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList() };
+                    break;
+                case "--output":
+                    options = options with { Output = Value() };
+                    break;
+                case "--help" or "-h":
+                    throw new ArgumentException(Usage);
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
+            }
+        }
+
+        if (options.Browsers < 1 || options.Rounds < 1 || options.Duration <= TimeSpan.Zero || options.StoredSessions.Count == 0)
+        {
+            throw new ArgumentException(Usage);
+        }
+
+        return options;
+    }
+
+    public const string Usage = """
+        dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
+                                                                 [--sessions 1000,100000,1000000] [--output FILE]
+          --quick      1 s warm-up and 3 s per scenario, one round (under two minutes); the default is the full run
+                       (3 s warm-up, 12 s per scenario, paired scenarios in two rounds B M M B; under fifteen minutes)
+        """;
+}

@@ -1,0 +1,131 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace MultiSession.Bench;
+
+/// <summary>
+/// Fills the multi-session host's database with other browsers' sessions, in bulk and outside the measurements: rows inserted
+/// straight into <c>MultiSessionDevices</c> and <c>MultiSessionDeviceSessions</c> in one transaction with reused prepared
+/// statements. Each seeded device has a random secret hash and 1 to 3 unexpired sessions of their own users, with a real
+/// serialized principal (copied from a session signed in through HTTP) so that rows have their real size.
+/// </summary>
+internal static class SessionSeeder
+{
+    public static long CountSessions(string databasePath)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"MultiSessionDeviceSessions\"";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Adds sessions until the table holds <paramref name="target"/> rows; returns the time it took.</summary>
+    public static TimeSpan SeedTo(string databasePath, long target)
+    {
+        var started = Stopwatch.StartNew();
+        using var connection = Open(databasePath);
+        Execute(connection, "PRAGMA cache_size = -262144;");
+
+        long existing;
+        byte[] ticket;
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT COUNT(*) FROM \"MultiSessionDeviceSessions\"";
+            existing = (long)read.ExecuteScalar()!;
+            read.CommandText = "SELECT \"Ticket\" FROM \"MultiSessionDeviceSessions\" LIMIT 1";
+            ticket = read.ExecuteScalar() as byte[] ?? new byte[420];
+        }
+
+        var toAdd = target - existing;
+        if (toAdd <= 0)
+        {
+            return started.Elapsed;
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var expires = now + (long)TimeSpan.FromDays(14).TotalMilliseconds;
+        using (var transaction = connection.BeginTransaction())
+        {
+            using var device = connection.CreateCommand();
+            device.Transaction = transaction;
+            device.CommandText = """
+                INSERT INTO "MultiSessionDevices" ("Id", "SecretHash", "ActiveSessionId", "CreatedAt", "LastSeenAt")
+                VALUES ($id, $hash, $active, $now, $now)
+                """;
+            var deviceId = device.Parameters.Add("$id", SqliteType.Text);
+            var hash = device.Parameters.Add("$hash", SqliteType.Text);
+            var active = device.Parameters.Add("$active", SqliteType.Text);
+            device.Parameters.AddWithValue("$now", now);
+
+            using var session = connection.CreateCommand();
+            session.Transaction = transaction;
+            session.CommandText = """
+                INSERT INTO "MultiSessionDeviceSessions" ("Id", "DeviceId", "Handle", "Slot", "UserId", "UserName", "DisplayName", "Email",
+                    "AuthenticatedAt", "CreatedAt", "LastSeenAt", "ExpiresAt", "AbsoluteExpiresAt", "LastValidatedAt", "Ticket", "ClientIds")
+                VALUES ($id, $device, $handle, $slot, $user, $name, $name, $email, $now, $now, $now, $expires, NULL, $now, $ticket, 'bench-client')
+                """;
+            var sessionId = session.Parameters.Add("$id", SqliteType.Text);
+            var sessionDevice = session.Parameters.Add("$device", SqliteType.Text);
+            var handle = session.Parameters.Add("$handle", SqliteType.Text);
+            var slot = session.Parameters.Add("$slot", SqliteType.Integer);
+            var user = session.Parameters.Add("$user", SqliteType.Text);
+            var name = session.Parameters.Add("$name", SqliteType.Text);
+            var email = session.Parameters.Add("$email", SqliteType.Text);
+            session.Parameters.AddWithValue("$now", now);
+            session.Parameters.AddWithValue("$expires", expires);
+            session.Parameters.AddWithValue("$ticket", ticket);
+
+            var seed = existing;
+            long added = 0;
+            while (added < toAdd)
+            {
+                var count = (int)Math.Min(1 + (seed % 3), toAdd - added);
+                var id = NewId();
+                var ids = Enumerable.Range(0, count).Select(_ => NewId()).ToArray();
+                deviceId.Value = id;
+                hash.Value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+                active.Value = ids[0];
+                device.ExecuteNonQuery();
+                for (var i = 0; i < count; i++)
+                {
+                    var userName = "seeded" + (seed + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    sessionId.Value = ids[i];
+                    sessionDevice.Value = id;
+                    handle.Value = NewId();
+                    slot.Value = i;
+                    user.Value = Guid.NewGuid().ToString();
+                    name.Value = userName;
+                    email.Value = userName + "@example.com";
+                    session.ExecuteNonQuery();
+                }
+
+                seed += count;
+                added += count;
+            }
+
+            transaction.Commit();
+        }
+
+        // Fold the write-ahead log back into the database file, so that the measurements that follow do not read through it.
+        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        return started.Elapsed;
+    }
+
+    private static SqliteConnection Open(string databasePath)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+}
