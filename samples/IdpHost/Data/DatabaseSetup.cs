@@ -28,6 +28,7 @@ public static class DatabaseSetup
                 services.AddDbContext<ApplicationDbContext, SqliteApplicationDbContext>(o =>
                 {
                     o.UseSqlite(connection);
+                    o.AddInterceptors(SqliteBusyTimeout.Instance);
                     o.UseOpenIddict();
                 });
                 break;
