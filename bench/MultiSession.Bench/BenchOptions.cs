@@ -22,6 +22,13 @@ internal sealed record BenchOptions
     /// <summary>The numbers of sessions stored in the database for the storage scenarios.</summary>
     public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
 
+    /// <summary>The parts to run (all by default): flow, refresh, page (the paired scenarios), accounts, stored, switch.</summary>
+    public IReadOnlySet<string> Only { get; init; } = Parts.ToHashSet(StringComparer.Ordinal);
+
+    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "accounts", "stored", "switch"];
+
+    public bool Runs(string part) => Only.Contains(part);
+
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
 
@@ -55,6 +62,15 @@ internal sealed record BenchOptions
                 case "--sessions":
                     options = options with { StoredSessions = Value().Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList() };
                     break;
+                case "--only":
+                    var parts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                    if (parts.Count == 0 || parts.Except(Parts).Any())
+                    {
+                        throw new ArgumentException($"--only takes some of: {string.Join(',', Parts)}.");
+                    }
+
+                    options = options with { Only = parts };
+                    break;
                 case "--output":
                     options = options with { Output = Value() };
                     break;
@@ -75,8 +91,10 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
-                                                                 [--sessions 1000,100000,1000000] [--output FILE]
+                                                                 [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
           --quick      1 s warm-up and 3 s per scenario, one round (under two minutes); the default is the full run
                        (3 s warm-up, 12 s per scenario, paired scenarios in two rounds B M M B; under fifteen minutes)
+          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
+                       with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
         """;
 }

@@ -70,7 +70,7 @@ internal static class BenchProgram
 
     private static async Task RunAsync(BenchOptions options, string directory, Report report)
     {
-        Progress($"{(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
+        Progress($"process {Environment.ProcessId}, {(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
                  $"{options.Duration.TotalSeconds:0.#} s per scenario, {options.Rounds} round(s) for paired scenarios");
 
         using var baseline = new IdpServer("baseline", multiSession: false, directory);
@@ -103,16 +103,28 @@ internal static class BenchProgram
         Seed(multi, stored[0]);
 
         // 1. Paired scenarios: the same browsers' work on both hosts, alternating B M / M B to cancel drift.
-        await PairedAsync(report, Flow, options, baselineBrowsers, multi1, b => Completed(b.CodeFlowAsync(b.NextLoginHint())));
-        await PairedAsync(report, Refresh, options, baselineBrowsers, multi1, b => b.RefreshAsync());
-        await PairedAsync(report, Page, options, baselineBrowsers, multi1, b => b.ProfileAsync());
+        if (options.Runs("flow"))
+        {
+            await PairedAsync(report, Flow, options, baselineBrowsers, multi1, b => Completed(b.CodeFlowAsync(b.NextLoginHint())));
+        }
+
+        if (options.Runs("refresh"))
+        {
+            await PairedAsync(report, Refresh, options, baselineBrowsers, multi1, b => b.RefreshAsync());
+        }
+
+        if (options.Runs("page"))
+        {
+            await PairedAsync(report, Page, options, baselineBrowsers, multi1, b => b.ProfileAsync());
+        }
 
         // 2. Accounts on a browser: 1, 3, 5 (the login_hint names each of the browser's accounts in turn).
-        foreach (var (scenario, operation) in new (string, Func<VirtualBrowser, Task<bool>>)[]
-                 {
-                     (Page, b => b.ProfileAsync()),
-                     (Flow, b => Completed(b.CodeFlowAsync(b.NextLoginHint()))),
-                 })
+        var accountScenarios = new (string, Func<VirtualBrowser, Task<bool>>)[]
+        {
+            (Page, b => b.ProfileAsync()),
+            (Flow, b => Completed(b.CodeFlowAsync(b.NextLoginHint()))),
+        };
+        foreach (var (scenario, operation) in options.Runs("accounts") ? accountScenarios : [])
         {
             foreach (var (count, browsers) in new[] { (1, multi1), (3, multi3), (5, multi5) })
             {
@@ -127,7 +139,7 @@ internal static class BenchProgram
         }
 
         // 3. Sessions stored in the database: the authenticated page (and the code flow at the smallest and largest sizes).
-        for (var i = 0; i < stored.Count; i++)
+        for (var i = 0; i < stored.Count && options.Runs("stored"); i++)
         {
             if (i > 0)
             {
@@ -147,9 +159,12 @@ internal static class BenchProgram
         }
 
         // 4. Account switching throughput, on the browsers holding 5 accounts.
-        var switching = await MeasureAsync(options, multi5, b => b.SwitchAccountAsync(), options.Duration);
-        report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch" });
-        Progress(report.Last);
+        if (options.Runs("switch"))
+        {
+            var switching = await MeasureAsync(options, multi5, b => b.SwitchAccountAsync(), options.Duration);
+            report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch" });
+            Progress(report.Last);
+        }
 
         foreach (var browser in baselineBrowsers.Concat(multi1).Concat(multi3).Concat(multi5))
         {
