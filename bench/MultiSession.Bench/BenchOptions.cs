@@ -29,6 +29,11 @@ internal sealed record BenchOptions
 
     public bool Runs(string part) => Only.Contains(part);
 
+    /// <summary><c>--hot-path</c>: only the cost of authenticating one request, on one thread, without HTTP (see <see cref="HotPath"/>).</summary>
+    public bool HotPath { get; init; }
+
+    public int HotPathIterations { get; init; } = 20_000;
+
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
 
@@ -46,6 +51,12 @@ internal sealed record BenchOptions
             switch (args[i])
             {
                 case "--quick":
+                    break;
+                case "--hot-path":
+                    options = options with { HotPath = true };
+                    break;
+                case "--iterations":
+                    options = options with { HotPathIterations = int.Parse(Value(), CultureInfo.InvariantCulture) };
                     break;
                 case "--browsers":
                     options = options with { Browsers = int.Parse(Value(), CultureInfo.InvariantCulture) };
@@ -92,8 +103,11 @@ internal sealed record BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
                                                                  [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
+        dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N]
           --quick      1 s warm-up and 3 s per scenario, one round (under two minutes); the default is the full run
                        (3 s warm-up, 12 s per scenario, paired scenarios in two rounds B M M B; under fifteen minutes)
+          --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
+                       --iterations N per pass (default 20000)
           --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
         """;

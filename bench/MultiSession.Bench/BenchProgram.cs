@@ -41,6 +41,12 @@ internal static class BenchProgram
         var report = new Report(options, Machine.Describe());
         try
         {
+            if (options.HotPath)
+            {
+                Console.WriteLine(await HotPath.RunAsync(directory, options.HotPathIterations));
+                return 0;
+            }
+
             await RunAsync(options, directory, report);
         }
         finally
