@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -30,11 +31,19 @@ public sealed class SqliteBusyTimeout : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Mapped = [];
+
     private void Apply(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle })
         {
             SQLitePCL.raw.sqlite3_busy_timeout(handle, _milliseconds);
+            if (!Mapped.TryGetValue(handle, out _))
+            {
+                // Once per native connection (they are pooled): read the database through memory-mapped I/O.
+                SQLitePCL.raw.sqlite3_exec(handle, "PRAGMA mmap_size = 2147418112;");
+                Mapped.AddOrUpdate(handle, handle);
+            }
         }
     }
 }
