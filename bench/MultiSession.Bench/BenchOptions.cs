@@ -14,10 +14,10 @@ internal sealed record BenchOptions
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Measured time per scenario and setup (for a paired scenario: per host, split over the rounds).</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(12);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Paired scenarios alternate baseline and multi-session this many times (B M, then M B, ...), to cancel drift.</summary>
-    public int Rounds { get; init; } = 2;
+    public int Rounds { get; init; } = 4;
 
     /// <summary>The numbers of sessions stored in the database for the storage scenarios.</summary>
     public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
@@ -34,6 +34,8 @@ internal sealed record BenchOptions
 
     public int HotPathIterations { get; init; } = 20_000;
 
+    public int HotPathThreads { get; init; } = 1;
+
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
 
@@ -42,7 +44,7 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         if (args.Contains("--quick"))
         {
-            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(3), Rounds = 1 };
+            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1 };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -54,6 +56,9 @@ internal sealed record BenchOptions
                     break;
                 case "--hot-path":
                     options = options with { HotPath = true };
+                    break;
+                case "--threads":
+                    options = options with { HotPathThreads = int.Parse(Value(), CultureInfo.InvariantCulture) };
                     break;
                 case "--iterations":
                     options = options with { HotPathIterations = int.Parse(Value(), CultureInfo.InvariantCulture) };
@@ -103,11 +108,11 @@ internal sealed record BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
                                                                  [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
-        dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N]
-          --quick      1 s warm-up and 3 s per scenario, one round (under two minutes); the default is the full run
-                       (3 s warm-up, 12 s per scenario, paired scenarios in two rounds B M M B; under fifteen minutes)
+        dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
+          --quick      0.75 s warm-up and 2 s per scenario and setup, one round (under two minutes); the default is the full run
+                       (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under fifteen minutes)
           --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
-                       --iterations N per pass (default 20000)
+                       --iterations N per pass (default 20000), --threads N at once (default 1; then µs = processor time)
           --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
         """;
