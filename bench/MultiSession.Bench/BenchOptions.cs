@@ -14,13 +14,27 @@ internal sealed record BenchOptions
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Measured time per scenario and setup (for a paired scenario: per host, split over the rounds).</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(12);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Paired scenarios alternate baseline and multi-session this many times (B M, then M B, ...), to cancel drift.</summary>
-    public int Rounds { get; init; } = 2;
+    public int Rounds { get; init; } = 4;
 
     /// <summary>The numbers of sessions stored in the database for the storage scenarios.</summary>
     public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
+
+    /// <summary>The parts to run (all by default): flow, refresh, page (the paired scenarios), accounts, stored, switch.</summary>
+    public IReadOnlySet<string> Only { get; init; } = Parts.ToHashSet(StringComparer.Ordinal);
+
+    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "accounts", "stored", "switch"];
+
+    public bool Runs(string part) => Only.Contains(part);
+
+    /// <summary><c>--hot-path</c>: only the cost of authenticating one request, on one thread, without HTTP (see <see cref="HotPath"/>).</summary>
+    public bool HotPath { get; init; }
+
+    public int HotPathIterations { get; init; } = 20_000;
+
+    public int HotPathThreads { get; init; } = 1;
 
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
@@ -30,7 +44,7 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         if (args.Contains("--quick"))
         {
-            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(3), Rounds = 1 };
+            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1 };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -39,6 +53,15 @@ internal sealed record BenchOptions
             switch (args[i])
             {
                 case "--quick":
+                    break;
+                case "--hot-path":
+                    options = options with { HotPath = true };
+                    break;
+                case "--threads":
+                    options = options with { HotPathThreads = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--iterations":
+                    options = options with { HotPathIterations = int.Parse(Value(), CultureInfo.InvariantCulture) };
                     break;
                 case "--browsers":
                     options = options with { Browsers = int.Parse(Value(), CultureInfo.InvariantCulture) };
@@ -54,6 +77,15 @@ internal sealed record BenchOptions
                     break;
                 case "--sessions":
                     options = options with { StoredSessions = Value().Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList() };
+                    break;
+                case "--only":
+                    var parts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                    if (parts.Count == 0 || parts.Except(Parts).Any())
+                    {
+                        throw new ArgumentException($"--only takes some of: {string.Join(',', Parts)}.");
+                    }
+
+                    options = options with { Only = parts };
                     break;
                 case "--output":
                     options = options with { Output = Value() };
@@ -75,8 +107,13 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
-                                                                 [--sessions 1000,100000,1000000] [--output FILE]
-          --quick      1 s warm-up and 3 s per scenario, one round (under two minutes); the default is the full run
-                       (3 s warm-up, 12 s per scenario, paired scenarios in two rounds B M M B; under fifteen minutes)
+                                                                 [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
+        dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
+          --quick      0.75 s warm-up and 2 s per scenario and setup, one round (under two minutes); the default is the full run
+                       (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under fifteen minutes)
+          --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
+                       --iterations N per pass (default 20000), --threads N at once (default 1; then µs = processor time)
+          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
+                       with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
         """;
 }

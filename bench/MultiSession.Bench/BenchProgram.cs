@@ -41,6 +41,12 @@ internal static class BenchProgram
         var report = new Report(options, Machine.Describe());
         try
         {
+            if (options.HotPath)
+            {
+                Console.WriteLine(await HotPath.RunAsync(directory, options.HotPathIterations, options.HotPathThreads));
+                return 0;
+            }
+
             await RunAsync(options, directory, report);
         }
         finally
@@ -70,120 +76,175 @@ internal static class BenchProgram
 
     private static async Task RunAsync(BenchOptions options, string directory, Report report)
     {
-        Progress($"{(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
-                 $"{options.Duration.TotalSeconds:0.#} s per scenario, {options.Rounds} round(s) for paired scenarios");
+        Progress($"process {Environment.ProcessId}, {(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
+                 $"{options.Duration.TotalSeconds:0.#} s per scenario and setup in {options.Rounds} interleaved slice(s)");
 
+        // The baseline, the multi-session host, and for the storage scenarios one multi-session host per larger number of
+        // sessions stored (so that every comparison can interleave its setups in time, like the others).
+        var stored = options.StoredSessions.Order().ToList();
+        var runsStored = options.Runs("stored");
         using var baseline = new IdpServer("baseline", multiSession: false, directory);
         using var multi = new IdpServer("multisession", multiSession: true, directory);
-        Progress($"baseline host (stock Identity cookie) on {baseline.Start()}");
-        Progress($"multi-session host on {multi.Start()}");
-
-        // Virtual browsers, signed in through the login form: one account each on the baseline (it holds only one), and
-        // 1, 3 and 5 accounts on the multi-session host.
-        var timer = Stopwatch.StartNew();
-        var baselineBrowsers = await SignInBrowsersAsync(baseline, options.Browsers, accounts: 1);
-        var multi1 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 1);
-        var multi3 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 3);
-        var multi5 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 5);
-        foreach (var browser in multi5)
+        var storageHosts = (runsStored ? stored.Skip(1) : []).Select(n => (Sessions: n, Server: new IdpServer($"multisession-{n}", multiSession: true, directory))).ToList();
+        try
         {
-            await browser.LoadSessionTokensAsync();
-        }
-
-        foreach (var browser in baselineBrowsers.Concat(multi1))
-        {
-            using var tokens = await browser.CodeFlowAsync(browser.NextLoginHint())
-                ?? throw new InvalidOperationException("The first code flow of a browser failed.");
-            browser.RefreshToken = tokens.RootElement.GetProperty("refresh_token").GetString();
-        }
-
-        Progress($"{options.Browsers * 10} sign-ins through the login form and first tokens in {timer.Elapsed.TotalSeconds:0.0} s");
-
-        var stored = options.StoredSessions.Order().ToList();
-        Seed(multi, stored[0]);
-
-        // 1. Paired scenarios: the same browsers' work on both hosts, alternating B M / M B to cancel drift.
-        await PairedAsync(report, Flow, options, baselineBrowsers, multi1, b => Completed(b.CodeFlowAsync(b.NextLoginHint())));
-        await PairedAsync(report, Refresh, options, baselineBrowsers, multi1, b => b.RefreshAsync());
-        await PairedAsync(report, Page, options, baselineBrowsers, multi1, b => b.ProfileAsync());
-
-        // 2. Accounts on a browser: 1, 3, 5 (the login_hint names each of the browser's accounts in turn).
-        foreach (var (scenario, operation) in new (string, Func<VirtualBrowser, Task<bool>>)[]
-                 {
-                     (Page, b => b.ProfileAsync()),
-                     (Flow, b => Completed(b.CodeFlowAsync(b.NextLoginHint()))),
-                 })
-        {
-            foreach (var (count, browsers) in new[] { (1, multi1), (3, multi3), (5, multi5) })
+            Progress($"baseline host (stock Identity cookie) on {baseline.Start()}");
+            Progress($"multi-session host on {multi.Start()}");
+            foreach (var (sessions, server) in storageHosts)
             {
-                var measurement = await MeasureAsync(options, browsers, operation, options.Duration);
-                report.Add(new Row(scenario, $"multi-session, {count} account{(count == 1 ? string.Empty : "s")} per browser", measurement)
+                Progress($"multi-session host for {FormatCount(sessions)} sessions stored on {server.Start()}");
+            }
+
+            // Virtual browsers, signed in through the login form: one account each on the baseline (it holds only one), and
+            // 1, 3 and 5 accounts on the multi-session host; 1 account on each storage host.
+            var timer = Stopwatch.StartNew();
+            var baselineBrowsers = await SignInBrowsersAsync(baseline, options.Browsers, accounts: 1);
+            var multi1 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 1);
+            var multi3 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 3);
+            var multi5 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 5);
+            foreach (var browser in multi5)
+            {
+                await browser.LoadSessionTokensAsync();
+            }
+
+            var storageBrowsers = new List<List<VirtualBrowser>>();
+            foreach (var (_, server) in storageHosts)
+            {
+                storageBrowsers.Add(await SignInBrowsersAsync(server, options.Browsers, accounts: 1));
+            }
+
+            foreach (var browser in baselineBrowsers.Concat(multi1))
+            {
+                using var tokens = await browser.CodeFlowAsync(browser.NextLoginHint())
+                    ?? throw new InvalidOperationException("The first code flow of a browser failed.");
+                browser.RefreshToken = tokens.RootElement.GetProperty("refresh_token").GetString();
+            }
+
+            Progress($"{options.Browsers * (10 + storageHosts.Count)} sign-ins through the login form and first tokens in {timer.Elapsed.TotalSeconds:0.0} s");
+
+            // Sessions of other browsers, inserted in bulk (not measured).
+            Seed(multi, stored[0]);
+            foreach (var (sessions, server) in storageHosts)
+            {
+                Seed(server, sessions);
+            }
+
+            Func<VirtualBrowser, Task<bool>> flow = b => Completed(b.CodeFlowAsync(b.NextLoginHint()));
+            Func<VirtualBrowser, Task<bool>> page = b => b.ProfileAsync();
+
+            // 1. Paired scenarios: the same work on both hosts.
+            foreach (var (part, scenario, operation) in new (string, string, Func<VirtualBrowser, Task<bool>>)[]
+                     {
+                         ("flow", Flow, flow),
+                         ("refresh", Refresh, b => b.RefreshAsync()),
+                         ("page", Page, page),
+                     })
+            {
+                if (options.Runs(part))
                 {
-                    Group = "accounts",
-                    Key = $"{KeyOf(scenario)}@{count}",
-                });
+                    await CompareAsync(report, options, scenario, operation, "paired",
+                    [
+                        ("baseline: stock Identity cookie, 1 account", part + ":baseline", baselineBrowsers),
+                        ("multi-session, 1 account per browser", part + ":multi", multi1),
+                    ]);
+                }
+            }
+
+            // 2. Accounts on a browser: 1, 3, 5 (the login_hint names each of the browser's accounts in turn).
+            foreach (var (part, scenario, operation) in new[] { ("page", Page, page), ("flow", Flow, flow) })
+            {
+                if (options.Runs("accounts"))
+                {
+                    await CompareAsync(report, options, scenario, operation, "accounts",
+                    [
+                        ("multi-session, 1 account per browser", part + "@1", multi1),
+                        ("multi-session, 3 accounts per browser", part + "@3", multi3),
+                        ("multi-session, 5 accounts per browser", part + "@5", multi5),
+                    ]);
+                }
+            }
+
+            // 3. Sessions stored in the database: the authenticated page at each size, the code flow at the smallest and largest.
+            if (runsStored)
+            {
+                var sizes = new List<(string Setup, string Key, IReadOnlyList<VirtualBrowser> Browsers)>
+                {
+                    ($"multi-session, {FormatCount(SessionSeeder.CountSessions(multi.DatabasePath))} sessions stored", $"page@{stored[0]}", multi1),
+                };
+                for (var i = 0; i < storageHosts.Count; i++)
+                {
+                    var count = SessionSeeder.CountSessions(storageHosts[i].Server.DatabasePath);
+                    sizes.Add(($"multi-session, {FormatCount(count)} sessions stored", $"page@{storageHosts[i].Sessions}", storageBrowsers[i]));
+                }
+
+                await CompareAsync(report, options, Page, page, "stored", sizes);
+                if (sizes.Count > 1)
+                {
+                    await CompareAsync(report, options, Flow, flow, "stored",
+                    [
+                        (sizes[0].Setup, $"flow@{stored[0]}", sizes[0].Browsers),
+                        (sizes[^1].Setup, $"flow@{stored[^1]}", sizes[^1].Browsers),
+                    ]);
+                }
+            }
+
+            // 4. Account switching throughput, on the browsers holding 5 accounts.
+            if (options.Runs("switch"))
+            {
+                var switching = await MeasureAsync(options, multi5, b => b.SwitchAccountAsync(), options.Duration);
+                report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch" });
                 Progress(report.Last);
             }
-        }
 
-        // 3. Sessions stored in the database: the authenticated page (and the code flow at the smallest and largest sizes).
-        for (var i = 0; i < stored.Count; i++)
-        {
-            if (i > 0)
+            foreach (var browser in baselineBrowsers.Concat(multi1).Concat(multi3).Concat(multi5).Concat(storageBrowsers.SelectMany(b => b)))
             {
-                Seed(multi, stored[i]);
-            }
-
-            var sessions = SessionSeeder.CountSessions(multi.DatabasePath);
-            var page = await MeasureAsync(options, multi1, b => b.ProfileAsync(), options.Duration);
-            report.Add(new Row(Page, $"multi-session, {FormatCount(sessions)} sessions stored", page) { Group = "stored", Key = $"page@{stored[i]}" });
-            Progress(report.Last);
-            if (i == 0 || i == stored.Count - 1)
-            {
-                var flow = await MeasureAsync(options, multi1, b => Completed(b.CodeFlowAsync(b.NextLoginHint())), options.Duration);
-                report.Add(new Row(Flow, $"multi-session, {FormatCount(sessions)} sessions stored", flow) { Group = "stored", Key = $"flow@{stored[i]}" });
-                Progress(report.Last);
+                browser.Dispose();
             }
         }
-
-        // 4. Account switching throughput, on the browsers holding 5 accounts.
-        var switching = await MeasureAsync(options, multi5, b => b.SwitchAccountAsync(), options.Duration);
-        report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch" });
-        Progress(report.Last);
-
-        foreach (var browser in baselineBrowsers.Concat(multi1).Concat(multi3).Concat(multi5))
+        finally
         {
-            browser.Dispose();
+            foreach (var (_, server) in storageHosts)
+            {
+                server.Dispose();
+            }
         }
     }
 
-    private static async Task PairedAsync(
+    /// <summary>
+    /// Measures one operation on several setups, interleaved in time: each setup warmed up, then <see cref="BenchOptions.Rounds"/>
+    /// rounds in which every setup runs a slice (in reverse order every other round: A B C, C B A, ...), so that a change of the
+    /// machine's load (other processes) falls on every setup alike. The slices of a setup are pooled into one measurement.
+    /// </summary>
+    private static async Task CompareAsync(
         Report report,
-        string scenario,
         BenchOptions options,
-        IReadOnlyList<VirtualBrowser> baselineBrowsers,
-        IReadOnlyList<VirtualBrowser> multiBrowsers,
-        Func<VirtualBrowser, Task<bool>> operation)
+        string scenario,
+        Func<VirtualBrowser, Task<bool>> operation,
+        string group,
+        IReadOnlyList<(string Setup, string Key, IReadOnlyList<VirtualBrowser> Browsers)> setups)
     {
-        var onBaseline = new Measurement();
-        var onMulti = new Measurement();
+        foreach (var setup in setups)
+        {
+            await LoadRunner.RunAsync(setup.Browsers, operation, options.WarmUp, TimeSpan.Zero, new Measurement());
+        }
+
+        var measurements = setups.Select(_ => new Measurement()).ToList();
         var slice = options.Duration / options.Rounds;
+        var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.WarmUp.TotalSeconds));
         for (var round = 0; round < options.Rounds; round++)
         {
-            // B M, then M B, ...
-            var baselineFirst = round % 2 == 0;
-            for (var half = 0; half < 2; half++)
+            var order = Enumerable.Range(0, setups.Count);
+            foreach (var i in round % 2 == 0 ? order : order.Reverse())
             {
-                var isBaseline = (half == 0) == baselineFirst;
-                await LoadRunner.RunAsync(isBaseline ? baselineBrowsers : multiBrowsers, operation, options.WarmUp, slice, isBaseline ? onBaseline : onMulti);
+                await LoadRunner.RunAsync(setups[i].Browsers, operation, rewarm, slice, measurements[i]);
             }
         }
 
-        var key = KeyOf(scenario);
-        report.Add(new Row(scenario, "baseline: stock Identity cookie, 1 account", onBaseline) { Group = "paired", Key = key + ":baseline" });
-        Progress(report.Last);
-        report.Add(new Row(scenario, "multi-session, 1 account per browser", onMulti) { Group = "paired", Key = key + ":multi" });
-        Progress(report.Last);
+        for (var i = 0; i < setups.Count; i++)
+        {
+            report.Add(new Row(scenario, setups[i].Setup, measurements[i]) { Group = group, Key = setups[i].Key });
+            Progress(report.Last);
+        }
     }
 
     private static async Task<Measurement> MeasureAsync(BenchOptions options, IReadOnlyList<VirtualBrowser> browsers, Func<VirtualBrowser, Task<bool>> operation, TimeSpan duration)
@@ -228,14 +289,6 @@ internal static class BenchProgram
         using var tokens = await flow;
         return tokens is not null;
     }
-
-    private static string KeyOf(string scenario) => scenario switch
-    {
-        Flow => "flow",
-        Refresh => "refresh",
-        Page => "page",
-        _ => "switch",
-    };
 
     internal static string FormatCount(long count) => count switch
     {

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Logging;
 
 namespace IdentityServer.MultiSession.Storage;
@@ -22,6 +24,9 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         _logger = logger;
     }
 
+    // A compiled query belongs to the model it first ran with; one context type may have several (one per database provider).
+    private static readonly ConditionalWeakTable<IModel, Func<TContext, string, string?, CancellationToken, Task<DeviceLookup?>>> FindQueries = [];
+
     private DbSet<DeviceEntity> Devices => _context.Set<DeviceEntity>();
 
     private DbSet<DeviceSessionEntity> Sessions => _context.Set<DeviceSessionEntity>();
@@ -33,20 +38,24 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         // hash, then the one session wanted by its primary key, in a LEFT JOIN on equalities only. (A FirstOrDefault over
         // d.Sessions here is translated with ROW_NUMBER() over the whole session table, which the database computes
         // before joining: a scan of every stored session on every request.) Expiry is checked on the one row read.
-        var row = await (
-                from d in Devices.AsNoTracking()
-                where d.SecretHash == secretHash
-                join s in Sessions on new { DeviceId = d.Id, SessionId = sessionId ?? d.ActiveSessionId }
-                    equals new { s.DeviceId, SessionId = (string?)s.Id } into found
-                from s in found.DefaultIfEmpty()
-                select new { Device = d, Session = s })
-            .FirstOrDefaultAsync(cancellationToken);
+        // The query runs on every authenticated request: it is compiled once, so that EF Core neither walks nor hashes its
+        // expression tree per request.
+        var find = FindQueries.GetValue(_context.Model, static _ => EF.CompileAsyncQuery(
+            (TContext context, string secretHash, string? sessionId, CancellationToken _) =>
+                (from d in context.Set<DeviceEntity>().AsNoTracking()
+                 where d.SecretHash == secretHash
+                 join s in context.Set<DeviceSessionEntity>() on new { DeviceId = d.Id, SessionId = sessionId ?? d.ActiveSessionId }
+                     equals new { s.DeviceId, SessionId = (string?)s.Id } into found
+                 from s in found.DefaultIfEmpty()
+                 select new DeviceLookup(d, s))
+                .FirstOrDefault()));
+        var row = await find(_context, secretHash, sessionId, cancellationToken);
         if (row is null)
         {
             return null;
         }
 
-        return new DeviceLookup(row.Device, row.Session is { } session && session.ExpiresAt > now ? session : null);
+        return row.Session is { } session && session.ExpiresAt <= now ? row with { Session = null } : row;
     }
 
     /// <inheritdoc />
