@@ -11,14 +11,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} signed in for user {UserId}.")]
     public static partial void SignedIn(ILogger logger, string deviceId, string sessionId, string userId);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Device {DeviceId}: sign-in refused, the limit of {MaximumSessions} sessions is reached.")]
-    public static partial void LimitReached(ILogger logger, string? deviceId, int maximumSessions);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Sign-in refused: the device holds the limit of {MaximumSessions} sessions.")]
+    public static partial void LimitReached(ILogger logger, int maximumSessions);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} revoked.")]
     public static partial void Revoked(ILogger logger, string deviceId, string sessionId);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Device {DeviceId}: every session signed out ({Count}).")]
-    public static partial void SignedOutAll(ILogger logger, string? deviceId, int count);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "A device signed out of every session ({Count}).")]
+    public static partial void SignedOutAll(ILogger logger, int count);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} made active.")]
     public static partial void ActiveChanged(ILogger logger, string deviceId, string sessionId);

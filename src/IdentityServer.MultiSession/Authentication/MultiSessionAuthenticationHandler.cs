@@ -19,19 +19,16 @@ namespace IdentityServer.MultiSession.Authentication;
 public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<MultiSessionAuthenticationOptions>
 {
     private readonly IOptionsMonitor<MultiSessionOptions> _multiSession;
-    private readonly TimeProvider _time;
 
     /// <summary>Creates the handler.</summary>
     public MultiSessionAuthenticationHandler(
         IOptionsMonitor<MultiSessionAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
-        IOptionsMonitor<MultiSessionOptions> multiSession,
-        TimeProvider time)
+        IOptionsMonitor<MultiSessionOptions> multiSession)
         : base(options, logger, encoder)
     {
         _multiSession = multiSession;
-        _time = time;
     }
 
     /// <summary>The events.</summary>
@@ -55,25 +52,6 @@ public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<Mul
         if (ticket is null)
         {
             return AuthenticateResult.NoResult();
-        }
-
-        var options = _multiSession.CurrentValue;
-        var now = _time.GetUtcNow();
-        if (now - ticket.LastValidatedAt >= options.SecurityStampValidationInterval)
-        {
-            var validators = Context.RequestServices.GetServices<IMultiSessionPrincipalValidator>();
-            foreach (var validator in validators)
-            {
-                if (!await validator.ValidateAsync(ticket.Principal, Context.RequestAborted))
-                {
-                    var count = await Sessions.RevokeUserSessionsAsync(ticket.Session.UserId, Context.RequestAborted);
-                    Log.SecurityStampRejected(Logger, ticket.Session.UserId, count);
-                    return AuthenticateResult.Fail("The user's security stamp has changed; the session has ended.");
-                }
-            }
-
-            await Context.RequestServices.GetRequiredService<Storage.IDeviceSessionStore>()
-                .TouchAsync(ticket.Session.SessionId, ticket.Session.LastSeenAt, ticket.Session.ExpiresAt, now, Context.RequestAborted);
         }
 
         var validate = new MultiSessionValidatePrincipalContext(Context, ticket.Session, ticket.Principal);

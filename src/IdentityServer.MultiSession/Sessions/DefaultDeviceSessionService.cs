@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
+using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,18 +21,28 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     private readonly IOptionsMonitor<MultiSessionOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IServiceProvider _services;
 
     /// <summary>Creates the service.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="services">
+    /// Where the <see cref="IMultiSessionPrincipalValidator"/>s are resolved from, only when a security-stamp check is due.
+    /// </param>
     public DefaultDeviceSessionService(
         IDeviceSessionStore store,
         IOptionsMonitor<MultiSessionOptions> options,
         TimeProvider time,
-        ILogger<DefaultDeviceSessionService> logger)
+        ILogger<DefaultDeviceSessionService> logger,
+        IServiceProvider services)
     {
         _store = store;
         _options = options;
         _time = time;
         _logger = logger;
+        _services = services;
     }
 
     private MultiSessionOptions Options => _options.CurrentValue;
@@ -100,18 +112,39 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             }
         }
 
+        var principal = Deserialize(session);
         var options = Options;
-        if (now - session.LastSeenAt >= options.LastSeenUpdateInterval)
+
+        // A security-stamp check, when due (SPEC §3.9): a user whose stamp changed loses every session on every device.
+        var validate = now - session.LastValidatedAt >= options.SecurityStampValidationInterval;
+        if (validate)
         {
-            var expires = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
-            await _store.TouchAsync(session.Id, now, expires, null, cancellationToken);
-            session.LastSeenAt = now;
-            session.ExpiresAt = expires;
-            AppendDeviceCookie(context, ReadDeviceSecret(context)!, expires);
+            foreach (var validator in _services.GetServices<IMultiSessionPrincipalValidator>())
+            {
+                if (!await validator.ValidateAsync(principal, cancellationToken))
+                {
+                    var count = await _store.RevokeUserAsync(session.UserId, cancellationToken);
+                    Log.SecurityStampRejected(_logger, session.UserId, count);
+                    return null;
+                }
+            }
         }
 
-        var principal = Deserialize(session);
-        return new DeviceSessionTicket(session.ToDeviceSession(activeId), principal, session.LastValidatedAt);
+        // Use of the session slides its expiry, written at most once per LastSeenUpdateInterval; one write records both.
+        var touch = now - session.LastSeenAt >= options.LastSeenUpdateInterval;
+        if (touch || validate)
+        {
+            if (touch)
+            {
+                session.LastSeenAt = now;
+                session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
+                AppendDeviceCookie(context, ReadDeviceSecret(context)!, session.ExpiresAt);
+            }
+
+            await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, validate ? now : null, cancellationToken);
+        }
+
+        return new DeviceSessionTicket(session.ToDeviceSession(activeId), principal);
     }
 
     /// <inheritdoc />
@@ -163,7 +196,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         if (result.LimitReached)
         {
-            Log.LimitReached(_logger, null, options.MaximumSessions);
+            Log.LimitReached(_logger, options.MaximumSessions);
             throw new MultiSessionLimitReachedException(options.MaximumSessions);
         }
 
@@ -240,7 +273,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             DeleteDeviceCookie(context);
         }
 
-        Log.SignedOutAll(_logger, null, count);
+        Log.SignedOutAll(_logger, count);
         return count;
     }
 
