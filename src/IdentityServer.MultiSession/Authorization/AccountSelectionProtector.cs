@@ -39,12 +39,8 @@ public sealed class AccountSelectionProtector
             sessionId ?? string.Empty,
             issuedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             Fingerprint(path, query));
-        var token = _protector.Protect(payload);
-        var builder = new QueryBuilder(query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty))))
-        {
-            { MultiSessionDefaults.SelectionParameter, token },
-        };
-        return path + builder.ToQueryString().Value;
+        query[MultiSessionDefaults.SelectionParameter] = _protector.Protect(payload);
+        return Join(path, query);
     }
 
     /// <summary>Returns <paramref name="returnUrl"/> without any selection parameter.</summary>
@@ -56,8 +52,7 @@ public sealed class AccountSelectionProtector
             return returnUrl;
         }
 
-        var builder = new QueryBuilder(query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty))));
-        return path + builder.ToQueryString().Value;
+        return Join(path, query);
     }
 
     /// <summary>Reads a valid, unexpired selection bound to this request's path and query; <c>null</c> otherwise.</summary>
@@ -106,6 +101,9 @@ public sealed class AccountSelectionProtector
 
         return new AccountSelection((AccountSelectionKind)kind, parts[1].Length == 0 ? null : parts[1], issuedAt);
     }
+
+    private static string Join(string path, Dictionary<string, StringValues> query) =>
+        path + new QueryBuilder(query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty)))).ToQueryString().Value;
 
     private static (string Path, Dictionary<string, StringValues> Query) Split(string url)
     {
