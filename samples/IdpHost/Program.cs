@@ -99,6 +99,9 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
 
 var app = builder.Build();
 
+// Options registered with ValidateOnStart are checked before anything touches the database: a bad setting stops the host
+// with its message, not after a migration ran.
+app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 await app.Services.MigrateIdpDatabaseAsync();
 await DemoUsers.SeedAsync(app.Services);
 await ClientRegistrar.RegisterAsync(app.Services, clients);

@@ -18,13 +18,7 @@ public static class DatabaseSetup
     /// </summary>
     public static DatabaseProvider AddIdpDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        var providerText = configuration["Database:Provider"];
-        var provider = DatabaseProvider.Sqlite;
-        if (!string.IsNullOrWhiteSpace(providerText) && !Enum.TryParse(providerText, ignoreCase: true, out provider))
-        {
-            throw new InvalidOperationException(
-                $"Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL' (was '{providerText}').");
-        }
+        var provider = ReadProvider(configuration["Database:Provider"]);
 
         var connection = configuration.GetConnectionString("DefaultConnection");
         switch (provider)
@@ -81,6 +75,23 @@ public static class DatabaseSetup
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
+    }
+
+    /// <summary>
+    /// Parses <c>Database:Provider</c> by name only: <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/> would also
+    /// take numbers ("5") and comma lists, which name no provider.
+    /// </summary>
+    private static DatabaseProvider ReadProvider(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DatabaseProvider.Sqlite;
+        }
+
+        var name = Enum.GetNames<DatabaseProvider>().FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase));
+        return name is not null
+            ? Enum.Parse<DatabaseProvider>(name)
+            : throw new InvalidOperationException($"Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL' (was '{text}').");
     }
 
     private static string AnchorSqliteFile(string connection, string contentRoot)

@@ -36,6 +36,9 @@ public class IdpFactory : WebApplicationFactory<Program>
     /// <summary>Use this connection string instead of a database of the factory's own (several instances, one database).</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>When <c>true</c>, no connection string is given: the host's own default (or its refusal) applies.</summary>
+    public bool OmitConnectionString { get; init; }
+
     /// <summary>Skips or fails the calling test when its database server is not available.</summary>
     public void RequireDatabase()
     {
@@ -66,9 +69,13 @@ public class IdpFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Database:Provider", Provider);
-        builder.UseSetting("ConnectionStrings:DefaultConnection", ConnectionString ?? (Provider == "PostgreSQL"
-            ? _postgres ??= TestPostgres.NewDatabase()
-            : $"Data Source={DatabasePath}"));
+        if (!OmitConnectionString)
+        {
+            builder.UseSetting("ConnectionStrings:DefaultConnection", ConnectionString ?? (Provider == "PostgreSQL"
+                ? _postgres ??= TestPostgres.NewDatabase()
+                : $"Data Source={DatabasePath}"));
+        }
+
         builder.UseSetting("Oidc:UseEphemeralKeys", "true");
         builder.UseSetting("Clients:1:ClientId", ClientId);
         builder.UseSetting("Clients:1:RedirectUris:0", RedirectUri);

@@ -33,12 +33,34 @@ public sealed class StartupValidationTests
     [InlineData("MultiSession:OnLimitReached", "Sometimes", "MultiSession:OnLimitReached")]
     [InlineData("MultiSession:MaximumSessions", "five", "MultiSession:MaximumSessions")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
+    [InlineData("Database:Provider", "5", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
+    [InlineData("Database:Provider", "Sqlite,PostgreSQL", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
     [InlineData("Clients:7:RedirectUris:0", "not a uri", "Clients:7:ClientId is required")]
     [InlineData("Clients:1:RedirectUris:0", "javascript:alert(1)", "Clients:1:RedirectUris:0 must be an absolute http(s) URI")]
     public void A_bad_setting_stops_the_host_with_a_message_that_names_it(string key, string value, string expected)
     {
         var exception = StartWith(key, value);
         Assert.Contains(expected, AllMessages(exception), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PostgreSQL")]
+    [InlineData("SqlServer")]
+    public void A_server_database_without_a_connection_string_stops_the_host_with_a_message_that_names_it(string provider)
+    {
+        using var factory = new IdpFactory { Provider = provider, OmitConnectionString = true };
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains($"ConnectionStrings:DefaultConnection is required when Database:Provider is '{provider}'", AllMessages(exception), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_setting_stops_the_host_before_the_database_is_created_or_migrated()
+    {
+        using var factory = new IdpFactory();
+        factory.Settings["MultiSession:MaximumSessions"] = "0";
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("MultiSession:MaximumSessions must be at least 1", AllMessages(exception), StringComparison.Ordinal);
+        Assert.False(File.Exists(factory.DatabasePath), "The database file was created although the settings were refused.");
     }
 
     [Fact]
