@@ -17,6 +17,16 @@ internal static class MultiSessionApiEndpoints
 {
     private const int MaximumBodyBytes = 16 * 1024;
 
+    // The method each path of the API answers; any other method gets 405, any other path under the prefix 404, both as
+    // problem details (routing alone would answer them with an empty body).
+    private static readonly Dictionary<string, string> MethodByPath = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["list-device-sessions"] = HttpMethods.Get,
+        ["set-active"] = HttpMethods.Post,
+        ["revoke"] = HttpMethods.Post,
+        ["sign-out"] = HttpMethods.Post,
+    };
+
     public static RouteGroupBuilder MapMultiSessionApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(MultiSessionDefaults.ApiPathPrefix)
@@ -27,7 +37,25 @@ internal static class MultiSessionApiEndpoints
         group.MapPost("/set-active", SetActiveAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapPost("/revoke", RevokeAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapPost("/sign-out", SignOutAsync).AddEndpointFilter(RequireSameOriginJson);
+        group.MapFallback("{**path}", NotMapped);
         return group;
+    }
+
+    private static IResult NotMapped(HttpContext context, string? path)
+    {
+        if (path is not null && MethodByPath.TryGetValue(path.TrimEnd('/'), out var method))
+        {
+            context.Response.Headers.Allow = method;
+            return Results.Problem(
+                statusCode: StatusCodes.Status405MethodNotAllowed,
+                title: "Method not allowed",
+                detail: $"This endpoint answers {method} only.");
+        }
+
+        return Results.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Not found",
+            detail: $"There is no such endpoint under {MultiSessionDefaults.ApiPathPrefix}.");
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IDeviceSessionService sessions)

@@ -20,6 +20,20 @@ public sealed class MultiSessionApiTests(IdpFactory factory) : IClassFixture<Idp
         return document.RootElement.Clone();
     }
 
+    [Theory]
+    [InlineData("GET", "/multi-session/no-such-endpoint", HttpStatusCode.NotFound, null)]
+    [InlineData("POST", "/multi-session/", HttpStatusCode.NotFound, null)]
+    [InlineData("GET", "/multi-session/set-active", HttpStatusCode.MethodNotAllowed, "POST")]
+    [InlineData("DELETE", "/multi-session/revoke", HttpStatusCode.MethodNotAllowed, "POST")]
+    [InlineData("POST", "/multi-session/list-device-sessions", HttpStatusCode.MethodNotAllowed, "GET")]
+    public async Task Unknown_paths_and_wrong_methods_under_the_api_answer_problem_details(string method, string path, HttpStatusCode status, string? allow)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var response = await factory.CreateBrowser().Client.SendAsync(request);
+        await ProblemAsync(response, status);
+        Assert.Equal(allow, allow is null ? null : string.Join(",", response.Content.Headers.Allow));
+    }
+
     [Fact]
     public async Task Listing_with_nothing_signed_in_answers_an_empty_array()
     {
