@@ -1,3 +1,5 @@
+using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -55,6 +57,21 @@ public static class DatabaseSetup
         }
 
         return provider;
+    }
+
+    /// <summary>
+    /// Registers how the multi-session store recognises a unique-constraint violation of <paramref name="provider"/>, by that
+    /// provider's error codes (SQLSTATE 23505 for PostgreSQL comes with the store).
+    /// </summary>
+    public static MultiSessionBuilder AddUniqueConstraintViolationDetector(this MultiSessionBuilder builder, DatabaseProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return provider switch
+        {
+            DatabaseProvider.Sqlite => builder.AddUniqueConstraintViolationDetector<SqliteUniqueConstraintViolationDetector>(),
+            DatabaseProvider.SqlServer => builder.AddUniqueConstraintViolationDetector<SqlServerUniqueConstraintViolationDetector>(),
+            _ => builder.AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>(),
+        };
     }
 
     /// <summary>Applies the EF Core migrations; on SQLite, also turns on write-ahead logging for concurrent readers.</summary>
