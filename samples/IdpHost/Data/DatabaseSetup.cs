@@ -29,6 +29,10 @@ public static class DatabaseSetup
         }
 
         var connection = configuration.GetConnectionString("DefaultConnection");
+
+        // Database:EnableRetryOnFailure retries transient failures of SQL Server and PostgreSQL (EF Core's execution strategy,
+        // the usual production setting); the multi-session store runs its transactions through that strategy.
+        var retry = configuration.GetValue("Database:EnableRetryOnFailure", defaultValue: false);
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
@@ -43,14 +47,26 @@ public static class DatabaseSetup
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<ApplicationDbContext, SqlServerApplicationDbContext>(o =>
                 {
-                    o.UseSqlServer(Require(connection, provider));
+                    o.UseSqlServer(Require(connection, provider), sql =>
+                    {
+                        if (retry)
+                        {
+                            sql.EnableRetryOnFailure();
+                        }
+                    });
                     o.UseOpenIddict();
                 });
                 break;
             case DatabaseProvider.PostgreSQL:
                 services.AddDbContextPool<ApplicationDbContext, PostgreSqlApplicationDbContext>(o =>
                 {
-                    o.UseNpgsql(Require(connection, provider));
+                    o.UseNpgsql(Require(connection, provider), npgsql =>
+                    {
+                        if (retry)
+                        {
+                            npgsql.EnableRetryOnFailure();
+                        }
+                    });
                     o.UseOpenIddict();
                 });
                 break;
