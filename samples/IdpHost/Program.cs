@@ -15,12 +15,14 @@ var clients = ClientRegistrar.Read(configuration);
 // with the same OpenIddict set-up and database. The multi-session library is then neither registered nor mapped.
 var multiSession = configuration.GetValue("MultiSession:Enabled", defaultValue: true);
 
-builder.Services.AddIdpDatabase(configuration, builder.Environment.ContentRootPath);
+var databaseProvider = builder.Services.AddIdpDatabase(configuration, builder.Environment.ContentRootPath);
 
-// Every instance behind a load balancer shares the key ring, kept in the database.
+// Every instance behind a load balancer shares the key ring, kept in the database; outside Development it is encrypted at
+// rest with a configured certificate (DataProtection:Certificate:Path and :Password).
 builder.Services.AddDataProtection()
     .SetApplicationName("IdentityServer.MultiSession.IdpHost")
-    .PersistKeysToDbContext<ApplicationDbContext>();
+    .PersistKeysToDbContext<ApplicationDbContext>()
+    .ProtectKeysIfConfigured(configuration, builder.Environment);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
@@ -35,6 +37,7 @@ if (multiSession)
 {
     identity.AddMultiSession()
         .AddEntityFrameworkStore<ApplicationDbContext>()
+        .AddUniqueConstraintViolationDetector(databaseProvider)
         .AddOpenIddictIntegration();
 }
 else

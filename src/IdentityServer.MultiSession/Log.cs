@@ -43,4 +43,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Request rejected by the JSON API's CSRF defence: {Reason}.")]
     public static partial void CrossSiteRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Sign-in of user {UserId} refused: another sign-in of the same browser has just replaced its device secret.")]
+    public static partial void SignInSuperseded(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} of user {UserId} re-authenticated in place.")]
+    public static partial void Reauthenticated(ILogger logger, string deviceId, string sessionId, string userId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} of user {UserId} refreshed in place.")]
+    public static partial void Refreshed(ILogger logger, string deviceId, string sessionId, string userId);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Refresh of the sign-in of user {UserId} ignored: the session is no longer on this device.")]
+    public static partial void RefreshWithoutSession(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Device {DeviceId}: the stored principal of session {SessionId} cannot be unprotected or read; the session was removed.")]
+    public static partial void TicketUnreadable(ILogger logger, string deviceId, string sessionId);
 }

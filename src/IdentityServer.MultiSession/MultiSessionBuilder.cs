@@ -24,6 +24,18 @@ public sealed class MultiSessionBuilder
         where TContext : DbContext
     {
         Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
+        return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
+    }
+
+    /// <summary>
+    /// Registers how the store recognises a unique-constraint violation of the host's database provider (by its error code).
+    /// SQLSTATE 23505 (PostgreSQL) is registered with the store; hosts on other providers add theirs.
+    /// </summary>
+    /// <typeparam name="TDetector">The detector.</typeparam>
+    public MultiSessionBuilder AddUniqueConstraintViolationDetector<TDetector>()
+        where TDetector : class, IUniqueConstraintViolationDetector
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IUniqueConstraintViolationDetector, TDetector>());
         return this;
     }
 

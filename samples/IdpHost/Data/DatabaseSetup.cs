@@ -1,3 +1,5 @@
+using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,6 +23,10 @@ public static class DatabaseSetup
         var provider = ReadProvider(configuration["Database:Provider"]);
 
         var connection = configuration.GetConnectionString("DefaultConnection");
+
+        // Database:EnableRetryOnFailure retries transient failures of SQL Server and PostgreSQL (EF Core's execution strategy,
+        // the usual production setting); the multi-session store runs its transactions through that strategy.
+        var retry = configuration.GetValue("Database:EnableRetryOnFailure", defaultValue: false);
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
@@ -35,20 +41,47 @@ public static class DatabaseSetup
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<ApplicationDbContext, SqlServerApplicationDbContext>(o =>
                 {
-                    o.UseSqlServer(Require(connection, provider));
+                    o.UseSqlServer(Require(connection, provider), sql =>
+                    {
+                        if (retry)
+                        {
+                            sql.EnableRetryOnFailure();
+                        }
+                    });
                     o.UseOpenIddict();
                 });
                 break;
             case DatabaseProvider.PostgreSQL:
                 services.AddDbContextPool<ApplicationDbContext, PostgreSqlApplicationDbContext>(o =>
                 {
-                    o.UseNpgsql(Require(connection, provider));
+                    o.UseNpgsql(Require(connection, provider), npgsql =>
+                    {
+                        if (retry)
+                        {
+                            npgsql.EnableRetryOnFailure();
+                        }
+                    });
                     o.UseOpenIddict();
                 });
                 break;
         }
 
         return provider;
+    }
+
+    /// <summary>
+    /// Registers how the multi-session store recognises a unique-constraint violation of <paramref name="provider"/>, by that
+    /// provider's error codes (SQLSTATE 23505 for PostgreSQL comes with the store).
+    /// </summary>
+    public static MultiSessionBuilder AddUniqueConstraintViolationDetector(this MultiSessionBuilder builder, DatabaseProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return provider switch
+        {
+            DatabaseProvider.Sqlite => builder.AddUniqueConstraintViolationDetector<SqliteUniqueConstraintViolationDetector>(),
+            DatabaseProvider.SqlServer => builder.AddUniqueConstraintViolationDetector<SqlServerUniqueConstraintViolationDetector>(),
+            _ => builder.AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>(),
+        };
     }
 
     /// <summary>Applies the EF Core migrations; on SQLite, also turns on write-ahead logging for concurrent readers.</summary>

@@ -144,7 +144,7 @@ public static class ConnectEndpoints
         if (sessions is not null)
         {
             var sid = principal.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
-            session = sid is null ? null : await sessions.FindBySessionIdAsync(sid, context.RequestAborted);
+            session = sid is null ? null : await sessions.ValidateSessionAsync(sid, context.RequestAborted);
             if (session is null)
             {
                 return Error(Errors.InvalidGrant, "The session that issued this grant has ended.");
@@ -164,11 +164,19 @@ public static class ConnectEndpoints
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<ApplicationUser> users)
+    private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<ApplicationUser> users, [FromServices] IDeviceSessionService? sessions)
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var principal = result.Principal;
         var user = principal is null ? null : await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
+
+        // The session the token came through must still be live and its user's security stamp unchanged.
+        var tokenSid = principal?.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
+        if (sessions is not null && user is not null && (tokenSid is null || await sessions.ValidateSessionAsync(tokenSid, context.RequestAborted) is null))
+        {
+            user = null;
+        }
+
         if (principal is null || user is null)
         {
             return Results.Challenge(

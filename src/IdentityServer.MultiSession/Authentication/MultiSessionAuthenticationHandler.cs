@@ -18,6 +18,10 @@ namespace IdentityServer.MultiSession.Authentication;
 /// </summary>
 public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<MultiSessionAuthenticationOptions>
 {
+    // Marks the properties this handler's authentication returned. SignInManager.RefreshSignInAsync hands exactly those back to
+    // SignInAsync (a refresh of the signed-in user's cookie), a real sign-in creates new ones.
+    private const string SessionIdItem = ".multisession.sid";
+
     private readonly IOptionsMonitor<MultiSessionOptions> _multiSession;
 
     /// <summary>Creates the handler.</summary>
@@ -63,12 +67,26 @@ public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<Mul
 
         Context.Features.Set<IDeviceSessionFeature>(new DeviceSessionFeature(ticket.Session));
         var properties = new AuthenticationProperties { IssuedUtc = ticket.Session.AuthenticatedAt, ExpiresUtc = ticket.Session.ExpiresAt };
+        properties.Items[SessionIdItem] = ticket.Session.SessionId;
         return AuthenticateResult.Success(new AuthenticationTicket(ticket.Principal, properties, Scheme.Name));
     }
 
     /// <inheritdoc />
     protected override async Task HandleSignInAsync(ClaimsPrincipal user, AuthenticationProperties? properties)
     {
+        if (properties?.Items.TryGetValue(SessionIdItem, out var sessionId) == true && sessionId is not null)
+        {
+            // A refresh (RefreshSignInAsync after a profile or password change), not an authentication: the session is renewed
+            // in place and keeps its sid and auth_time.
+            var refreshed = await Sessions.RefreshSignInAsync(Context, user, Context.RequestAborted);
+            if (refreshed is not null)
+            {
+                await Events.SignedIn(Context, refreshed);
+            }
+
+            return;
+        }
+
         var session = await Sessions.SignInAsync(Context, user, Context.RequestAborted);
         await Events.SignedIn(Context, session);
     }

@@ -43,9 +43,9 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddScoped<IDeviceSessionService, DefaultDeviceSessionService>();
         services.TryAddScoped<IAuthorizationAccountResolver, DefaultAuthorizationAccountResolver>();
         services.TryAddScoped<IEndSessionResolver, DefaultEndSessionResolver>();
-        services.TryAddEnumerable(ServiceDescriptor.Scoped(
-            typeof(IMultiSessionPrincipalValidator),
-            typeof(SecurityStampPrincipalValidator<>).MakeGenericType(builder.UserType)));
+        services.TryAddScoped(
+            typeof(IMultiSessionUserValidator),
+            typeof(IdentityMultiSessionUserValidator<>).MakeGenericType(builder.UserType));
 
         // Serve Identity's application scheme with the multi-session handler: SignInManager, [Authorize] and
         // HttpContext.User keep working and see the active account (SPEC §1, issue "handler as the application scheme").
@@ -66,6 +66,7 @@ public static class MultiSessionServiceCollectionExtensions
 
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace IdentityServer.MultiSession.Sessions;
 
@@ -6,14 +7,18 @@ namespace IdentityServer.MultiSession.Sessions;
 public static class DatabaseFailure
 {
     /// <summary>
-    /// <c>true</c> when <paramref name="exception"/> or one of its inner exceptions comes from the database or its connection:
-    /// a <see cref="DbException"/>, a <see cref="TimeoutException"/> or a socket error.
+    /// <c>true</c> when <paramref name="exception"/> or one of its inner exceptions comes from the database or its connection,
+    /// whoever made the call (the library, Identity's or OpenIddict's stores, a host page): a provider's <see cref="DbException"/>
+    /// (connection refused, timeouts and broken connections are reported as such by every ADO.NET provider, EF Core wraps them)
+    /// or EF Core's <see cref="RetryLimitExceededException"/>. A timeout or socket error on its own is not one: an outgoing
+    /// <c>HttpClient</c> call that times out (<see cref="TaskCanceledException"/> over a <see cref="TimeoutException"/>) or fails
+    /// (<c>HttpRequestException</c> over a socket error) is no database outage.
     /// </summary>
     public static bool IsDatabaseFailure(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is DbException or TimeoutException or System.Net.Sockets.SocketException)
+            if (current is DbException or RetryLimitExceededException)
             {
                 return true;
             }

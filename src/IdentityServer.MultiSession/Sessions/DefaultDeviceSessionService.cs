@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +19,20 @@ namespace IdentityServer.MultiSession.Sessions;
 /// </summary>
 public class DefaultDeviceSessionService : IDeviceSessionService
 {
+    /// <summary>The Data Protection purpose of the principals stored with device sessions.</summary>
+    public const string TicketProtectionPurpose = "IdentityServer.MultiSession.DeviceSessionTicket.v1";
+
+    /// <summary>
+    /// How long a replaced device secret is still recognised: a sign-in carrying it is refused with "try again" (it raced
+    /// with the sign-in that replaced it) instead of starting a new device.
+    /// </summary>
+    public static readonly TimeSpan SupersededSecretWindow = TimeSpan.FromSeconds(60);
+
+    // TicketSerializer's format starts with its version, 5, as a little-endian Int32: the rows of earlier versions.
+    private static readonly byte[] PlainTicketHeader = [5, 0, 0, 0];
+
     private readonly IDeviceSessionStore _store;
+    private readonly IDataProtector _tickets;
     private readonly IOptionsMonitor<MultiSessionOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,16 +44,21 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="services">
-    /// Where the <see cref="IMultiSessionPrincipalValidator"/>s are resolved from, only when a security-stamp check is due.
+    /// Where the <see cref="IMultiSessionUserValidator"/> and <see cref="IMultiSessionPrincipalValidator"/>s are resolved from,
+    /// only when a security-stamp check is due.
     /// </param>
+    /// <param name="dataProtection">Protects the principals stored with the sessions.</param>
     public DefaultDeviceSessionService(
         IDeviceSessionStore store,
         IOptionsMonitor<MultiSessionOptions> options,
         TimeProvider time,
         ILogger<DefaultDeviceSessionService> logger,
-        IServiceProvider services)
+        IServiceProvider services,
+        IDataProtectionProvider dataProtection)
     {
+        ArgumentNullException.ThrowIfNull(dataProtection);
         _store = store;
+        _tickets = dataProtection.CreateProtector(TicketProtectionPurpose);
         _options = options;
         _time = time;
         _logger = logger;
@@ -56,7 +76,23 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             return [];
         }
 
-        var list = await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken);
+        var now = _time.GetUtcNow();
+        var list = await _store.ListAsync(hash, now, cancellationToken);
+        if (list.Sessions.Any(s => IsCheckDue(s, now)))
+        {
+            // Accounts whose security stamp is due for a check are checked before they are offered (picker, hints).
+            var kept = new List<DeviceSessionEntity>(list.Sessions.Count);
+            foreach (var session in list.Sessions)
+            {
+                if (!IsCheckDue(session, now) || await CheckStampAsync(session, null, now, cancellationToken) is not null)
+                {
+                    kept.Add(session);
+                }
+            }
+
+            list = list with { Sessions = kept };
+        }
+
         var activeId = list.ActiveSessionId;
         if (list.Sessions.Count > 0 && !list.Sessions.Any(s => s.Id == activeId))
         {
@@ -68,7 +104,10 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <inheritdoc />
-    public virtual async Task<DeviceSessionTicket?> AuthenticateAsync(HttpContext context, string? sessionId, CancellationToken cancellationToken = default)
+    public virtual Task<DeviceSessionTicket?> AuthenticateAsync(HttpContext context, string? sessionId, CancellationToken cancellationToken = default) =>
+        AuthenticateAsync(context, sessionId, unreadableRetries: 3, cancellationToken);
+
+    private async Task<DeviceSessionTicket?> AuthenticateAsync(HttpContext context, string? sessionId, int unreadableRetries, CancellationToken cancellationToken)
     {
         var hash = ReadDeviceHash(context);
         if (hash is null)
@@ -112,43 +151,71 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             }
         }
 
-        var principal = Deserialize(session);
+        var principal = ReadTicket(session, out var plain);
+        if (principal is null)
+        {
+            // A stored principal that cannot be unprotected or read ends that session only; the browser carries on without
+            // it (the next most recently used account, or signed out), never an error on every request.
+            await _store.RemoveSessionAsync(session.Id, cancellationToken);
+            Log.TicketUnreadable(_logger, session.DeviceId, session.Id);
+            return unreadableRetries > 0 ? await AuthenticateAsync(context, null, unreadableRetries - 1, cancellationToken) : null;
+        }
+
         var options = Options;
 
-        // A security-stamp check, when due (SPEC §3.9): a user whose stamp changed loses every session on every device.
-        var validate = now - session.LastValidatedAt >= options.SecurityStampValidationInterval;
+        // A security-stamp check, when due: a session created under an older stamp has ended, and the stored principal is
+        // rebuilt from the user store (roles and claims as they are now).
+        var validate = IsCheckDue(session, now);
         if (validate)
         {
+            principal = await CheckStampAsync(session, principal, now, cancellationToken);
+            if (principal is null)
+            {
+                return null;
+            }
+
             foreach (var validator in _services.GetServices<IMultiSessionPrincipalValidator>())
             {
                 if (!await validator.ValidateAsync(principal, cancellationToken))
                 {
-                    var count = await _store.RevokeUserAsync(session.UserId, cancellationToken);
+                    var count = await _store.RemoveSessionAsync(session.Id, cancellationToken);
                     Log.SecurityStampRejected(_logger, session.UserId, count);
                     return null;
                 }
             }
         }
-
-        // Use of the session slides its expiry, written at most once per LastSeenUpdateInterval; one write records both.
-        var touch = now - session.LastSeenAt >= options.LastSeenUpdateInterval;
-        if (touch || validate)
+        else if (plain)
         {
-            if (touch)
-            {
-                session.LastSeenAt = now;
-                session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
-                AppendDeviceCookie(context, ReadDeviceSecret(context)!, session.ExpiresAt);
-            }
-
-            await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, validate ? now : null, cancellationToken);
+            // A row of an earlier version: read once as it was, stored protected from now on.
+            await _store.UpdateTicketAsync(session.Id, Protect(session.Ticket), session.SecurityStampHash ?? StampHashOf(principal), session.LastValidatedAt, cancellationToken);
         }
 
+        // Use of the session slides its expiry, written at most once per LastSeenUpdateInterval. The device cookie's expiry
+        // moves with it only while the request's secret is still the device's current one: a request that raced with a
+        // sign-in (which replaced the secret) never sets the old secret back.
+        if (now - session.LastSeenAt >= options.LastSeenUpdateInterval)
+        {
+            session.LastSeenAt = now;
+            session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
+            if (await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, null, hash, cancellationToken))
+            {
+                AppendDeviceCookie(context, ReadDeviceSecret(context)!, session.ExpiresAt);
+            }
+        }
+
+        AddSessionClaims(principal, session);
         return new DeviceSessionTicket(session.ToDeviceSession(activeId), principal);
     }
 
     /// <inheritdoc />
-    public virtual async Task<DeviceSession> SignInAsync(HttpContext context, ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    public virtual async Task<DeviceSession> SignInAsync(HttpContext context, ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>
+        (await SignInAsync(context, principal, refresh: false, cancellationToken))!;
+
+    /// <inheritdoc />
+    public virtual Task<DeviceSession?> RefreshSignInAsync(HttpContext context, ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>
+        SignInAsync(context, principal, refresh: true, cancellationToken);
+
+    private async Task<DeviceSession?> SignInAsync(HttpContext context, ClaimsPrincipal principal, bool refresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var options = Options;
@@ -163,6 +230,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var email = principal.FindFirst(options.EmailClaimType!)?.Value;
         var displayName = principal.FindFirst(options.DisplayNameClaimType)?.Value ?? userName;
         var absolute = options.AbsoluteExpiration is { } lifetime ? now + lifetime : (DateTimeOffset?)null;
+        var stampHash = StampHashOf(principal);
         var session = new DeviceSessionEntity
         {
             Id = DeviceSecret.CreateId(),
@@ -177,7 +245,8 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             LastValidatedAt = now,
             AbsoluteExpiresAt = absolute,
             ExpiresAt = ComputeExpiry(now, absolute, options),
-            Ticket = Serialize(principal),
+            SecurityStampHash = stampHash,
+            Ticket = Protect(Serialize(principal)),
         };
 
         var newSecret = DeviceSecret.Create();
@@ -191,27 +260,56 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         var currentHash = ReadDeviceHash(context);
         var result = await _store.SignInAsync(
-            new DeviceSignInRequest(currentHash, newDevice, session, options.MaximumSessions, options.OnLimitReached, now),
+            new DeviceSignInRequest(currentHash, newDevice, session, options.MaximumSessions, options.OnLimitReached, now)
+            {
+                SupersededAfter = now - SupersededSecretWindow,
+                Refresh = refresh,
+            },
             cancellationToken);
 
-        if (result.LimitReached)
+        switch (result.Outcome)
         {
-            Log.LimitReached(_logger, options.MaximumSessions);
-            throw new MultiSessionLimitReachedException(options.MaximumSessions);
+            case DeviceSignInOutcome.LimitReached:
+                Log.LimitReached(_logger, options.MaximumSessions);
+                throw new MultiSessionLimitReachedException(options.MaximumSessions);
+            case DeviceSignInOutcome.Superseded:
+                Log.SignInSuperseded(_logger, userId);
+                throw new MultiSessionSignInSupersededException();
+            case DeviceSignInOutcome.SessionGone:
+                Log.RefreshWithoutSession(_logger, userId);
+                return null;
         }
 
         var added = result.Session!;
-        if (result.DeviceRotated)
-        {
-            AppendDeviceCookie(context, newSecret, added.ExpiresAt);
-        }
 
+        // Every sign-in gives the browser a new device secret: a copy of the cookie taken before reaches nothing after.
+        AppendDeviceCookie(context, newSecret, added.ExpiresAt);
         foreach (var evicted in result.EvictedSessionIds)
         {
             Log.Evicted(_logger, added.DeviceId, evicted);
         }
 
-        Log.SignedIn(_logger, added.DeviceId, added.Id, userId);
+        if (refresh)
+        {
+            // The session on which the user changed their own password (or profile) carries the new stamp now; sessions
+            // created under an older stamp, on every device, end at once.
+            var ended = await _store.RevokeUserStaleSessionsAsync(userId, stampHash, cancellationToken);
+            if (ended > 0)
+            {
+                Log.SecurityStampRejected(_logger, userId, ended);
+            }
+
+            Log.Refreshed(_logger, added.DeviceId, added.Id, userId);
+        }
+        else if (result.Outcome == DeviceSignInOutcome.Renewed)
+        {
+            Log.Reauthenticated(_logger, added.DeviceId, added.Id, userId);
+        }
+        else
+        {
+            Log.SignedIn(_logger, added.DeviceId, added.Id, userId);
+        }
+
         return added.ToDeviceSession(added.Id);
     }
 
@@ -231,9 +329,14 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             return null;
         }
 
+        if (IsCheckDue(session, now) && await CheckStampAsync(session, null, now, cancellationToken) is null)
+        {
+            return null;
+        }
+
         // Switching to an account is a use of it: its sliding expiry moves on.
         session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options);
-        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, cancellationToken);
+        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, null, cancellationToken);
 
         Log.ActiveChanged(_logger, session.DeviceId, session.Id);
         return session.ToDeviceSession(session.Id);
@@ -280,6 +383,40 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <inheritdoc />
     public virtual Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default) =>
         _store.RevokeUserAsync(userId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<int> RevokeStaleSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var check = await GetUserValidator().CheckAsync(userId, createPrincipal: false, cancellationToken);
+        var count = check.CanSignIn
+            ? await _store.RevokeUserStaleSessionsAsync(userId, check.SecurityStampHash, cancellationToken)
+            : await _store.RevokeUserAsync(userId, cancellationToken);
+        if (count > 0)
+        {
+            Log.SecurityStampRejected(_logger, userId, count);
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<DeviceSession?> ValidateSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        if (!DeviceSecret.IsWellFormedId(sessionId))
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var session = await _store.FindByIdAsync(sessionId, now, cancellationToken);
+        if (session is null || await CheckStampAsync(session, null, now, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        return session.ToDeviceSession(null);
+    }
 
     /// <inheritdoc />
     public virtual async Task<DeviceSession?> FindBySessionIdAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -335,6 +472,89 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         Expires = expires,
     };
 
+    private bool IsCheckDue(DeviceSessionEntity session, DateTimeOffset now) =>
+        now - session.LastValidatedAt >= Options.SecurityStampValidationInterval;
+
+    private IMultiSessionUserValidator GetUserValidator() =>
+        _services.GetService<IMultiSessionUserValidator>() ?? NoUserStore.Instance;
+
+    /// <summary>
+    /// Checks the session's recorded security stamp against the user's current one. A session created under an older stamp
+    /// ends, together with the user's other old-stamp sessions on every device (sessions created since the change stay); a user
+    /// who can no longer sign in loses every session. Returns the principal to use (rebuilt from the user store and stored
+    /// again when <paramref name="principal"/> is given; otherwise the stored one is only re-dated), or <c>null</c>.
+    /// </summary>
+    private async Task<ClaimsPrincipal?> CheckStampAsync(DeviceSessionEntity session, ClaimsPrincipal? principal, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = session.SecurityStampHash;
+        if (stored is null || principal is null)
+        {
+            principal ??= ReadTicket(session, out _);
+            if (principal is null)
+            {
+                await _store.RemoveSessionAsync(session.Id, cancellationToken);
+                Log.TicketUnreadable(_logger, session.DeviceId, session.Id);
+                return null;
+            }
+
+            stored ??= StampHashOf(principal);
+        }
+
+        var check = await GetUserValidator().CheckAsync(session.UserId, createPrincipal: true, cancellationToken);
+        if (!check.CanSignIn)
+        {
+            var all = await _store.RevokeUserAsync(session.UserId, cancellationToken);
+            Log.SecurityStampRejected(_logger, session.UserId, all);
+            return null;
+        }
+
+        if (check.SecurityStampHash is not null && !string.Equals(check.SecurityStampHash, stored, StringComparison.Ordinal))
+        {
+            // This session predates the user's current stamp. Only sessions recorded under another stamp end: a session
+            // created after the change (a new sign-in on a phone) is untouched.
+            var count = await _store.RevokeUserStaleSessionsAsync(session.UserId, check.SecurityStampHash, cancellationToken);
+            if (session.SecurityStampHash is null)
+            {
+                count += await _store.RemoveSessionAsync(session.Id, cancellationToken);
+            }
+
+            Log.SecurityStampRejected(_logger, session.UserId, count);
+            return null;
+        }
+
+        var fresh = check.Principal is null ? principal : KeepAuthenticationMethods(check.Principal, principal);
+        var hash = check.SecurityStampHash ?? stored;
+        await _store.UpdateTicketAsync(session.Id, Protect(Serialize(fresh)), hash, now, cancellationToken);
+        session.LastValidatedAt = now;
+        session.SecurityStampHash = hash;
+        return fresh;
+    }
+
+    private static ClaimsPrincipal KeepAuthenticationMethods(ClaimsPrincipal fresh, ClaimsPrincipal stored)
+    {
+        // As Identity's own validator does: how the user authenticated is not in the user store; keep it.
+        if (fresh.Identity is ClaimsIdentity identity)
+        {
+            foreach (var claim in stored.FindAll(c => c.Type is ClaimTypes.AuthenticationMethod or "amr"))
+            {
+                if (!identity.HasClaim(claim.Type, claim.Value))
+                {
+                    identity.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType, claim.Issuer));
+                }
+            }
+        }
+
+        return fresh;
+    }
+
+    private string? StampHashOf(ClaimsPrincipal principal)
+    {
+        var type = _services.GetService<IOptions<IdentityOptions>>()?.Value.ClaimsIdentity.SecurityStampClaimType ?? "AspNet.Identity.SecurityStamp";
+        return SecurityStampHash.Of(principal.FindFirst(type)?.Value);
+    }
+
+    private byte[] Protect(byte[] serialized) => _tickets.Protect(serialized);
+
     private static byte[] Serialize(ClaimsPrincipal principal)
     {
         // Claims of the multi-session layer are added afresh on each request; never store stale ones.
@@ -352,21 +572,48 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         return TicketSerializer.Default.Serialize(ticket);
     }
 
-    private static ClaimsPrincipal Deserialize(DeviceSessionEntity session)
+    /// <summary>
+    /// Reads a stored principal: unprotected, or, for a row of an earlier version (plain serializer bytes), as it is
+    /// (<paramref name="plain"/>, so that the caller stores it protected). <c>null</c> when it cannot be unprotected or read.
+    /// </summary>
+    private ClaimsPrincipal? ReadTicket(DeviceSessionEntity session, out bool plain)
     {
-        var ticket = TicketSerializer.Default.Deserialize(session.Ticket)
-            ?? throw new InvalidOperationException($"The stored principal of session {session.Id} cannot be read.");
-        var principal = ticket.Principal;
+        plain = session.Ticket.AsSpan().StartsWith(PlainTicketHeader);
+        try
+        {
+            var bytes = plain ? session.Ticket : _tickets.Unprotect(session.Ticket);
+            return TicketSerializer.Default.Deserialize(bytes)?.Principal;
+        }
+        catch (Exception exception) when (exception is CryptographicException or FormatException or EndOfStreamException or ArgumentException or InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static void AddSessionClaims(ClaimsPrincipal principal, DeviceSessionEntity session)
+    {
         if (principal.Identity is ClaimsIdentity identity)
         {
+            foreach (var claim in identity.FindAll(c => c.Type is MultiSessionDefaults.SessionIdClaimType or MultiSessionDefaults.AuthenticationTimeClaimType).ToList())
+            {
+                identity.RemoveClaim(claim);
+            }
+
             identity.AddClaim(new Claim(MultiSessionDefaults.SessionIdClaimType, session.Id));
             identity.AddClaim(new Claim(
                 MultiSessionDefaults.AuthenticationTimeClaimType,
                 session.AuthenticatedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                 ClaimValueTypes.Integer64));
         }
+    }
 
-        return principal;
+    /// <summary>Used when no user store is registered: stamps cannot be checked, every user may sign in.</summary>
+    private sealed class NoUserStore : IMultiSessionUserValidator
+    {
+        public static readonly NoUserStore Instance = new();
+
+        public Task<MultiSessionUserCheck> CheckAsync(string userId, bool createPrincipal, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new MultiSessionUserCheck(true, null, null));
     }
 
     private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;

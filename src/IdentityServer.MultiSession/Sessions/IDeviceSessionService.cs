@@ -19,10 +19,34 @@ public interface IDeviceSessionService
     Task<DeviceSessionTicket?> AuthenticateAsync(HttpContext context, string? sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Adds a session for <paramref name="principal"/> and makes it active; the same user's earlier session on this device is
-    /// replaced (SPEC §3.1, §3.2). Throws <see cref="MultiSessionLimitReachedException"/> when the device is full (SPEC §3.3).
+    /// Adds a session for <paramref name="principal"/> and makes it active; the same user's session on this device is renewed in
+    /// place (same sid and slot, clients kept, a new authentication time). Every sign-in gives the device a new secret.
+    /// Throws <see cref="MultiSessionLimitReachedException"/> when the device is full, and
+    /// <see cref="MultiSessionSignInSupersededException"/> when another sign-in of this browser has just replaced its secret.
     /// </summary>
     Task<DeviceSession> SignInAsync(HttpContext context, ClaimsPrincipal principal, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Renews the signed-in user's session on this device in place for a refresh of the sign-in (<c>SignInManager.RefreshSignInAsync</c>
+    /// after a profile or password change): same sid and slot, clients and authentication time kept, the stored principal and
+    /// security stamp taken from <paramref name="principal"/>; the user's sessions created under an older stamp end at once.
+    /// <c>null</c> when the user has no session on this device any more.
+    /// </summary>
+    Task<DeviceSession?> RefreshSignInAsync(HttpContext context, ClaimsPrincipal principal, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds a live session by its id (the OIDC <c>sid</c>) on any device and checks its user's security stamp now: the session
+    /// when it may still be used, else <c>null</c> (a session created under an older stamp ends). For the token endpoint (code
+    /// and refresh grants) and userinfo.
+    /// </summary>
+    Task<DeviceSession?> ValidateSessionAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends at once, on every device, the user's sessions created under an older security stamp; sessions created under the
+    /// current stamp stay. Call it after changing a stamp through the IdP (<c>UpdateSecurityStampAsync</c>, a password reset by
+    /// an administrator). Returns how many ended.
+    /// </summary>
+    Task<int> RevokeStaleSessionsAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the session named by <paramref name="sessionToken"/> active; <c>null</c> when it names no live session of this device (SPEC §3.5).</summary>
     Task<DeviceSession?> SetActiveAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);

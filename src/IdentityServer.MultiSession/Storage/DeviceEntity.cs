@@ -11,6 +11,15 @@ public class DeviceEntity
     /// <summary>Hex SHA-256 hash of the device secret; unique, the lookup key of every authenticated request.</summary>
     public string SecretHash { get; set; } = default!;
 
+    /// <summary>
+    /// Hex SHA-256 hash of the secret this device had before its last sign-in, kept only to recognise a sign-in that raced
+    /// with that one (it is refused with "try again"); it authenticates nothing.
+    /// </summary>
+    public string? PreviousSecretHash { get; set; }
+
+    /// <summary>When the secret was last replaced (by a sign-in); with <see cref="PreviousSecretHash"/>.</summary>
+    public DateTimeOffset? SecretRotatedAt { get; set; }
+
     /// <summary>The device session the IdP uses when nothing else names an account; <c>null</c> when none.</summary>
     public string? ActiveSessionId { get; set; }
 

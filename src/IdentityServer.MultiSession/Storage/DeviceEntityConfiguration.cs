@@ -15,6 +15,9 @@ public sealed class DeviceEntityConfiguration : IEntityTypeConfiguration<DeviceE
         builder.Property(d => d.Id).HasMaxLength(32).IsUnicode(false);
         builder.Property(d => d.SecretHash).HasMaxLength(64).IsUnicode(false).IsRequired();
         builder.HasIndex(d => d.SecretHash).IsUnique();
+        builder.Property(d => d.PreviousSecretHash).HasMaxLength(64).IsUnicode(false);
+        builder.HasIndex(d => d.PreviousSecretHash);
+        builder.Property(d => d.SecretRotatedAt).HasConversion(time);
         builder.Property(d => d.ActiveSessionId).HasMaxLength(32).IsUnicode(false);
         builder.Property(d => d.CreatedAt).HasConversion(time);
         builder.Property(d => d.LastSeenAt).HasConversion(time);

@@ -52,7 +52,15 @@ public class DeviceSessionEntity
     /// <summary>When the user's security stamp was last checked.</summary>
     public DateTimeOffset LastValidatedAt { get; set; }
 
-    /// <summary>The serialized principal that signed in (claims only, no secret).</summary>
+    /// <summary>
+    /// Hex SHA-256 hash of the user's security stamp when this session signed in (or last adopted a new stamp); a session whose
+    /// hash differs from the user's current stamp has ended. <c>null</c> for rows written before it was recorded.
+    /// </summary>
+    public string? SecurityStampHash { get; set; }
+
+    /// <summary>
+    /// The principal that signed in (claims only, no secret), serialized and protected with ASP.NET Core Data Protection.
+    /// </summary>
     public byte[] Ticket { get; set; } = [];
 
     /// <summary>Space-separated ids of the OIDC clients that received tokens through this session.</summary>

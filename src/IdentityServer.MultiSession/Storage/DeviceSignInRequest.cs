@@ -2,7 +2,10 @@ namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>What a sign-in asks of the store.</summary>
 /// <param name="CurrentSecretHash">The hash of the device cookie the browser sent, if any.</param>
-/// <param name="NewDevice">The device to create when the browser has no live device (a fresh secret: the cookie is rotated).</param>
+/// <param name="NewDevice">
+/// The new secret's device: created when the browser has no device; otherwise only its <see cref="DeviceEntity.SecretHash"/>
+/// replaces the device's (a new secret on every sign-in, so that a cookie copied before it reaches nothing after it).
+/// </param>
 /// <param name="Session">The new session; the store sets its device and slot.</param>
 /// <param name="MaximumSessions">The limit per device.</param>
 /// <param name="OnLimitReached">What to do at the limit.</param>
@@ -13,4 +16,17 @@ public sealed record DeviceSignInRequest(
     DeviceSessionEntity Session,
     int MaximumSessions,
     LimitReachedBehavior OnLimitReached,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>
+    /// A browser secret replaced after this time is recognised as "superseded moments ago": the sign-in is refused with
+    /// <see cref="DeviceSignInOutcome.Superseded"/> and writes nothing. <c>null</c>: never.
+    /// </summary>
+    public DateTimeOffset? SupersededAfter { get; init; }
+
+    /// <summary>
+    /// <c>true</c> for a refresh of the signed-in user's session (<c>SignInManager.RefreshSignInAsync</c>): the session is
+    /// renewed in place keeping its authentication time, creation time and absolute expiry; nothing is added when it is gone.
+    /// </summary>
+    public bool Refresh { get; init; }
+}

@@ -1,9 +1,9 @@
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>The outcome of <see cref="IDeviceSessionStore.SignInAsync"/>.</summary>
-/// <param name="Session">The new session, or <c>null</c> when the limit was reached.</param>
-/// <param name="DeviceRotated"><c>true</c> when a new device (and so a new cookie secret) was created.</param>
-/// <param name="ReplacedSessionId">The same user's earlier session on this device, ended by this sign-in.</param>
+/// <param name="Session">The new or renewed session, or <c>null</c> when nothing was written (see <see cref="Outcome"/>).</param>
+/// <param name="DeviceRotated"><c>true</c> when the device got a new secret (every successful sign-in).</param>
+/// <param name="ReplacedSessionId">The same user's session on this device, renewed in place by this sign-in (its id is kept).</param>
 /// <param name="EvictedSessionIds">Sessions ended to make room under <see cref="LimitReachedBehavior.EvictLeastRecentlyUsed"/>.</param>
 public sealed record DeviceSignInResult(
     DeviceSessionEntity? Session,
@@ -11,6 +11,9 @@ public sealed record DeviceSignInResult(
     string? ReplacedSessionId,
     IReadOnlyList<string> EvictedSessionIds)
 {
+    /// <summary>What the store did; by default <see cref="DeviceSignInOutcome.Added"/> when a session is returned, else <see cref="DeviceSignInOutcome.LimitReached"/>.</summary>
+    public DeviceSignInOutcome Outcome { get; init; } = Session is null ? DeviceSignInOutcome.LimitReached : DeviceSignInOutcome.Added;
+
     /// <summary><c>true</c> when the sign-in was refused because the device is full.</summary>
-    public bool LimitReached => Session is null;
+    public bool LimitReached => Outcome == DeviceSignInOutcome.LimitReached;
 }

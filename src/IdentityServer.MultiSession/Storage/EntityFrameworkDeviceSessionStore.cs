@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -16,12 +18,20 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     private const int MaximumAttempts = 8;
     private readonly TContext _context;
     private readonly ILogger _logger;
+    private readonly IUniqueConstraintViolationDetector[] _detectors;
 
     /// <summary>Creates the store over <paramref name="context"/>.</summary>
-    public EntityFrameworkDeviceSessionStore(TContext context, ILogger<EntityFrameworkDeviceSessionStore<TContext>> logger)
+    /// <param name="context">The host's DbContext.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="detectors">Recognise the provider's unique-constraint violations (a lost race, retried).</param>
+    public EntityFrameworkDeviceSessionStore(
+        TContext context,
+        ILogger<EntityFrameworkDeviceSessionStore<TContext>> logger,
+        IEnumerable<IUniqueConstraintViolationDetector> detectors)
     {
         _context = context;
         _logger = logger;
+        _detectors = (detectors ?? []).ToArray();
     }
 
     // A compiled query belongs to the model it first ran with; one context type may have several (one per database provider).
@@ -83,12 +93,12 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         {
             try
             {
-                return await TrySignInAsync(request, cancellationToken);
+                return await InTransactionAsync(() => TrySignInAsync(request, cancellationToken), cancellationToken);
             }
-            catch (DbUpdateException exception) when (attempt < MaximumAttempts && UniqueConstraintViolation.Is(exception))
+            catch (DbUpdateException exception) when (attempt < MaximumAttempts && IsUniqueConstraintViolation(exception))
             {
-                // A concurrent sign-in on the same device took the slot or the user's place first: the unique
-                // indexes refused this one. Read the device again and decide anew.
+                // A concurrent sign-in took the slot or the user's place first: the unique indexes refused this one.
+                // Read the device again and decide anew (its secret has moved on, so this one is then refused as superseded).
                 Log.SignInConflict(_logger, attempt, exception.InnerException?.GetType().Name ?? exception.GetType().Name);
                 _context.ChangeTracker.Clear();
                 await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
@@ -101,47 +111,73 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         var now = request.Now;
 
         // A retry starts from clean entities: an earlier attempt's navigation fix-up must not be tracked again.
+        _context.ChangeTracker.Clear();
         request.Session.Device = null;
         request.NewDevice.Sessions = [];
-        await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
+        var current = request.CurrentSecretHash;
+        var newHash = request.NewDevice.SecretHash;
 
-        var device = request.CurrentSecretHash is null
+        var device = current is null
             ? null
-            : await Devices.FirstOrDefaultAsync(d => d.SecretHash == request.CurrentSecretHash, cancellationToken);
+            : await Devices.AsNoTracking().FirstOrDefaultAsync(d => d.SecretHash == current, cancellationToken);
+
+        if (device is null && current is not null && request.SupersededAfter is { } since
+            && await Devices.AnyAsync(d => d.PreviousSecretHash == current && d.SecretRotatedAt > since, cancellationToken))
+        {
+            // Another sign-in of this browser replaced the secret moments ago: this one raced with it and writes nothing.
+            return Refused(DeviceSignInOutcome.Superseded);
+        }
 
         List<DeviceSessionEntity> live = [];
         if (device is not null)
         {
+            // A new secret on every sign-in (session fixation). The update names the secret read above: of several sign-ins
+            // racing with one secret, exactly one replaces it (the others wait for its row lock, then match nothing).
+            var rotated = await Devices
+                .Where(d => d.Id == device.Id && d.SecretHash == current)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(d => d.SecretHash, newHash)
+                        .SetProperty(d => d.PreviousSecretHash, current)
+                        .SetProperty(d => d.SecretRotatedAt, now)
+                        .SetProperty(d => d.LastSeenAt, now),
+                    cancellationToken);
+            if (rotated == 0)
+            {
+                return Refused(DeviceSignInOutcome.Superseded);
+            }
+
             await Sessions.Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
             live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
         }
-
-        var rotated = false;
-        if (device is null || live.Count == 0)
+        else if (request.Refresh)
         {
-            // A device signing in from a fully signed-out state gets a fresh secret (session fixation, SPEC §7).
-            if (device is not null)
-            {
-                await Devices.Where(d => d.Id == device.Id).ExecuteDeleteAsync(cancellationToken);
-            }
-
+            return Refused(DeviceSignInOutcome.SessionGone);
+        }
+        else
+        {
             device = request.NewDevice;
             device.ActiveSessionId = null;
             Devices.Add(device);
             await _context.SaveChangesAsync(cancellationToken);
-            rotated = true;
-            live = [];
         }
 
         var session = request.Session;
-        string? replaced = null;
         var existing = live.FirstOrDefault(s => s.UserId == session.UserId);
         if (existing is not null)
         {
-            // The same user signing in again replaces the earlier session; it takes no second slot (SPEC §3.2).
-            await Sessions.Where(s => s.Id == existing.Id).ExecuteDeleteAsync(cancellationToken);
-            live.Remove(existing);
-            replaced = existing.Id;
+            // The same user again (re-authentication or a refresh) renews that session in place: same slot, same sid, its
+            // clients kept, and no second slot, whatever the limit says (a lowered limit included).
+            Renew(existing, session, request.Refresh, now);
+            await Devices.Where(d => d.Id == device.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, existing.Id), cancellationToken);
+            await _context.SaveChangesAsync(cancellationToken);
+            _context.ChangeTracker.Clear();
+            return new DeviceSignInResult(existing, true, existing.Id, []) { Outcome = DeviceSignInOutcome.Renewed };
+        }
+
+        if (request.Refresh)
+        {
+            return Refused(DeviceSignInOutcome.SessionGone);
         }
 
         var evicted = new List<string>();
@@ -149,8 +185,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         {
             if (request.OnLimitReached == LimitReachedBehavior.Reject)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return new DeviceSignInResult(null, false, null, []);
+                return Refused(DeviceSignInOutcome.LimitReached);
             }
 
             var victims = live.OrderBy(s => s.LastSeenAt).Take(live.Count - request.MaximumSessions + 1).ToList();
@@ -166,13 +201,72 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         session.DeviceId = device.Id;
         session.Slot = slot;
         Sessions.Add(session);
-        device.ActiveSessionId = session.Id;
-        device.LastSeenAt = now;
         await _context.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var sessionId = session.Id;
+        await Devices.Where(d => d.Id == device.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, sessionId).SetProperty(d => d.LastSeenAt, now), cancellationToken);
         _context.ChangeTracker.Clear();
-        return new DeviceSignInResult(session, rotated, replaced, evicted);
+        return new DeviceSignInResult(session, true, null, evicted);
     }
+
+    private static DeviceSignInResult Refused(DeviceSignInOutcome outcome) =>
+        new(null, false, null, []) { Outcome = outcome };
+
+    private static void Renew(DeviceSessionEntity existing, DeviceSessionEntity fresh, bool refresh, DateTimeOffset now)
+    {
+        existing.UserName = fresh.UserName;
+        existing.DisplayName = fresh.DisplayName;
+        existing.Email = fresh.Email;
+        existing.Ticket = fresh.Ticket;
+        existing.SecurityStampHash = fresh.SecurityStampHash;
+        existing.LastSeenAt = now;
+        existing.LastValidatedAt = now;
+        if (!refresh)
+        {
+            // Only a real authentication moves auth_time (and restarts the absolute lifetime).
+            existing.AuthenticatedAt = fresh.AuthenticatedAt;
+            existing.AbsoluteExpiresAt = fresh.AbsoluteExpiresAt;
+            existing.ExpiresAt = fresh.ExpiresAt;
+        }
+        else
+        {
+            var sliding = fresh.ExpiresAt;
+            existing.ExpiresAt = existing.AbsoluteExpiresAt is { } cap && cap < sliding ? cap : sliding;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> in one transaction through the provider's execution strategy, so that a provider
+    /// configured to retry on transient failures (<c>EnableRetryOnFailure</c>) retries the whole unit, never half of it.
+    /// A result of a refused operation is rolled back (it wrote nothing, or only what it must undo).
+    /// </summary>
+    private Task<T> InTransactionAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var strategy = _context.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(
+            operation,
+            async (_, run, token) =>
+            {
+                _context.ChangeTracker.Clear();
+                await using var transaction = await _context.Database.BeginTransactionAsync(token);
+                var result = await run();
+                if (result is DeviceSignInResult { Session: null } or null)
+                {
+                    await transaction.RollbackAsync(token);
+                }
+                else
+                {
+                    await transaction.CommitAsync(token);
+                }
+
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken);
+    }
+
+    private bool IsUniqueConstraintViolation(DbUpdateException exception) =>
+        exception.InnerException is DbException db && _detectors.Any(d => d.IsUniqueConstraintViolation(db));
 
     /// <inheritdoc />
     public virtual async Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -212,9 +306,11 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     }
 
     /// <inheritdoc />
-    public virtual async Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, cancellationToken), cancellationToken);
+
+    private async Task<DeviceRevocation?> TryRevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
         var session = await Sessions.AsNoTracking()
             .FirstOrDefaultAsync(s => s.Handle == handle && s.Device!.SecretHash == secretHash && s.ExpiresAt > now, cancellationToken);
         if (session is null)
@@ -251,26 +347,42 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             result = new DeviceRevocation(session, active, false);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return result;
     }
 
     /// <inheritdoc />
-    public virtual async Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
-        var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
-        await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return count;
-    }
+    public virtual Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            async () =>
+            {
+                var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
+                await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
+                return count;
+            },
+            cancellationToken);
 
     /// <inheritdoc />
-    public virtual async Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default)
+    public virtual Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(() => RevokeWhereAsync(s => s.UserId == userId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            () => RevokeWhereAsync(s => s.UserId == userId && (s.SecurityStampHash == null || s.SecurityStampHash != currentStampHash), cancellationToken),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<int> RemoveSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(() => RevokeWhereAsync(s => s.Id == sessionId, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Ends the sessions <paramref name="filter"/> selects, on every device; each device's active session moves to its most
+    /// recently used remaining one, and a device left without sessions is removed. Runs inside the caller's transaction.
+    /// </summary>
+    protected virtual async Task<int> RevokeWhereAsync(Expression<Func<DeviceSessionEntity, bool>> filter, CancellationToken cancellationToken)
     {
-        await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
-        var deviceIds = await Sessions.Where(s => s.UserId == userId).Select(s => s.DeviceId).Distinct().ToListAsync(cancellationToken);
-        var count = await Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        var deviceIds = await Sessions.Where(filter).Select(s => s.DeviceId).Distinct().ToListAsync(cancellationToken);
+        var count = await Sessions.Where(filter).ExecuteDeleteAsync(cancellationToken);
         foreach (var deviceId in deviceIds)
         {
             var remaining = await Sessions.AsNoTracking()
@@ -289,23 +401,31 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return count;
     }
 
     /// <inheritdoc />
-    public virtual async Task TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> UpdateTicketAsync(string sessionId, byte[] ticket, string? securityStampHash, DateTimeOffset validatedAt, CancellationToken cancellationToken = default) =>
+        await Sessions.Where(s => s.Id == sessionId)
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(s => s.Ticket, ticket).SetProperty(s => s.SecurityStampHash, securityStampHash).SetProperty(s => s.LastValidatedAt, validatedAt),
+                cancellationToken) > 0;
+
+    /// <inheritdoc />
+    public virtual async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default)
     {
+        // With a secret hash, the write also says whether that secret is still the device's current one (one statement).
+        var sessions = secretHash is null
+            ? Sessions.Where(s => s.Id == sessionId)
+            : Sessions.Where(s => s.Id == sessionId && s.Device!.SecretHash == secretHash);
         if (validatedAt is { } validated)
         {
-            await Sessions.Where(s => s.Id == sessionId)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt).SetProperty(s => s.LastValidatedAt, validated), cancellationToken);
+            return await sessions
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt).SetProperty(s => s.LastValidatedAt, validated), cancellationToken) > 0;
         }
-        else
-        {
-            await Sessions.Where(s => s.Id == sessionId)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt), cancellationToken);
-        }
+
+        return await sessions
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt), cancellationToken) > 0;
     }
 
     /// <inheritdoc />

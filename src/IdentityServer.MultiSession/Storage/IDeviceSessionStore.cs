@@ -16,7 +16,10 @@ public interface IDeviceSessionStore
     /// <summary>Lists the device's unexpired sessions, most recently used first.</summary>
     Task<DeviceSessionList> ListAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds a session on sign-in, applying replacement of the same user and the limit atomically.</summary>
+    /// <summary>
+    /// Signs in atomically: gives the device a new secret (refusing a sign-in whose secret another sign-in just replaced), renews
+    /// the same user's session in place or adds a session under the limit.
+    /// </summary>
     Task<DeviceSignInResult> SignInAsync(DeviceSignInRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -40,8 +43,23 @@ public interface IDeviceSessionStore
     /// <summary>Ends every session of a user on every device; returns how many ended.</summary>
     Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Records use of a session: last-seen and expiry times, and optionally the time its security stamp was checked.</summary>
-    Task TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Ends the sessions of a user, on every device, whose recorded security-stamp hash is not <paramref name="currentStampHash"/>
+    /// (sessions created before the user's stamp changed); sessions created under the current stamp stay. Returns how many ended.
+    /// </summary>
+    Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends one session by id (for example one whose stored principal cannot be read); returns how many ended (0 or 1).</summary>
+    Task<int> RemoveSessionAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a session's stored principal and security-stamp hash, and records when the stamp was checked.</summary>
+    Task<bool> UpdateTicketAsync(string sessionId, byte[] ticket, string? securityStampHash, DateTimeOffset validatedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records use of a session: last-seen and expiry times, and optionally the time its security stamp was checked. With
+    /// <paramref name="secretHash"/>, only while that is still the device's current secret; <c>true</c> when a row was written.
+    /// </summary>
+    Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default);
 
     /// <summary>Records that an OIDC client received tokens through a session.</summary>
     Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default);

@@ -81,6 +81,12 @@ public class IdpFactory : WebApplicationFactory<Program>
         builder.UseSetting("Clients:1:RedirectUris:0", RedirectUri);
         builder.UseSetting("Clients:1:PostLogoutRedirectUris:0", PostLogoutRedirectUri);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (EnvironmentName != "Development")
+        {
+            builder.UseSetting("DataProtection:Certificate:Path", KeyRingCertificate());
+            builder.UseSetting("DataProtection:Certificate:Password", "key-ring");
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -97,6 +103,22 @@ public class IdpFactory : WebApplicationFactory<Program>
             services.ConfigureDbContext<SqliteApplicationDbContext>(options => options.AddInterceptors(Faults));
             services.ConfigureDbContext<PostgreSqlApplicationDbContext>(options => options.AddInterceptors(Faults));
         });
+    }
+
+    /// <summary>A self-signed certificate for the data-protection key ring (outside Development the host requires one).</summary>
+    private string KeyRingCertificate()
+    {
+        var path = Path.Combine(_directory, "key-ring.pfx");
+        if (!File.Exists(path))
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=MultiSession test key ring", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "key-ring"));
+        }
+
+        return path;
     }
 
     /// <summary>A new browser: its own cookie jar, no automatic redirects.</summary>

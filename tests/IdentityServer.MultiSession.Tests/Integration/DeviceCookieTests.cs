@@ -89,13 +89,14 @@ public sealed class DeviceCookieTests(IdpFactory factory) : IClassFixture<IdpFac
     }
 
     [Fact]
-    public async Task Adding_an_account_to_a_signed_in_device_keeps_its_secret()
+    public async Task Adding_an_account_to_a_signed_in_device_gives_it_a_new_secret()
     {
         var browser = factory.CreateBrowser();
         await browser.SignInOkAsync("alice");
         var first = browser.DeviceCookie;
         await browser.SignInOkAsync("bob");
-        Assert.Equal(first, browser.DeviceCookie);
+        Assert.NotEqual(first, browser.DeviceCookie);
+        Assert.Equal(2, (await browser.ListAsync()).Count);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using IdentityServer.MultiSession.Sessions;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Http;
 using IdentityServer.MultiSession.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,9 +46,13 @@ public sealed class SessionRulesHarness : IAsyncDisposable
         }
 
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        var services = new ServiceCollection()
+        var services = new ServiceCollection();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
+            .AddSingleton<IUniqueConstraintViolationDetector, SqlStateUniqueConstraintViolationDetector>()
+            .AddSingleton<IUniqueConstraintViolationDetector, IdpHost.Data.SqliteUniqueConstraintViolationDetector>()
             .AddDbContext<RulesDbContext>(o =>
             {
                 if (connection is not null)

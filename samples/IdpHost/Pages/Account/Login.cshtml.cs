@@ -85,6 +85,11 @@ public sealed class LoginModel(
             LimitReached = true;
             return await FailAsync(null);
         }
+        catch (MultiSessionSignInSupersededException superseded)
+        {
+            // Another sign-in of this browser finished first and replaced its device cookie: nothing was written here.
+            return await FailAsync(superseded.Message);
+        }
     }
 
     private async Task<IActionResult> FailAsync(string? message)

@@ -40,13 +40,23 @@ namespace IdpHost.Data.Migrations.SqlServer
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("PreviousSecretHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .IsUnicode(false)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<long?>("SecretRotatedAt")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("PreviousSecretHash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();
@@ -102,6 +112,11 @@ namespace IdpHost.Data.Migrations.SqlServer
 
                     b.Property<long>("LastValidatedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("SecurityStampHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
 
                     b.Property<int>("Slot")
                         .HasColumnType("int");

@@ -35,13 +35,23 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PreviousSecretHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SecretRotatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("PreviousSecretHash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();
@@ -97,6 +107,11 @@ namespace IdpHost.Data.Migrations.Sqlite
 
                     b.Property<long>("LastValidatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecurityStampHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Slot")
                         .HasColumnType("INTEGER");
