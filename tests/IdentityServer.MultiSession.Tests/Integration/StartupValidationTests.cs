@@ -71,4 +71,13 @@ public sealed class StartupValidationTests
         var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("Oidc:SigningCertificate:Path", AllMessages(exception), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Outside_development_the_host_refuses_to_start_without_a_certificate_for_its_data_protection_keys()
+    {
+        using var factory = new IdpFactory { EnvironmentName = "Production" };
+        factory.Settings["DataProtection:Certificate:Path"] = string.Empty;
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("DataProtection:Certificate:Path", AllMessages(exception), StringComparison.Ordinal);
+    }
 }
