@@ -59,6 +59,25 @@ public abstract class TokensFollowSessionsTests
     }
 
     [SkippableFact]
+    public async Task An_account_evicted_at_the_limit_has_its_tokens_refused_and_the_others_keep_theirs()
+    {
+        using var evicting = new IdpFactory { Provider = factory.Provider };
+        evicting.Settings["MultiSession:MaximumSessions"] = "2";
+        evicting.Settings["MultiSession:OnLimitReached"] = "EvictLeastRecentlyUsed";
+        var browser = evicting.CreateBrowser();
+        await browser.SignInOkAsync("alice");
+        var alice = await TokenProbe.ForAsync(browser, "alice@example.com");
+        await browser.SignInOkAsync("bob");
+        var bob = await TokenProbe.ForAsync(browser, "bob@example.com");
+
+        await browser.SignInOkAsync("carol");
+
+        Assert.DoesNotContain(await browser.ListAsync(), s => s.GetProperty("user").GetProperty("email").GetString() == "alice@example.com");
+        await alice.AssertRefusedAsync();
+        await bob.AssertAcceptedAsync();
+    }
+
+    [SkippableFact]
     public async Task An_authorization_code_issued_before_its_session_ended_cannot_be_redeemed()
     {
         var browser = factory.CreateBrowser();
