@@ -135,6 +135,30 @@ public abstract class TokensFollowSessionsTests
     }
 
     [SkippableFact]
+    public async Task Ending_every_session_of_a_user_revokes_their_authorizations_on_every_browser()
+    {
+        var laptop = factory.CreateBrowser();
+        var phone = factory.CreateBrowser();
+        await laptop.SignInOkAsync("erin");
+        await phone.SignInOkAsync("erin");
+        var onLaptop = await TokenProbe.ForAsync(laptop, "erin@example.com");
+        var onPhone = await TokenProbe.ForAsync(phone, "erin@example.com");
+        var userId = OidcClient.Read(onLaptop.Tokens.IdToken!).Subject;
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var ended = await scope.ServiceProvider.GetRequiredService<IdentityServer.MultiSession.Sessions.IDeviceSessionService>().RevokeUserSessionsAsync(userId);
+            Assert.True(ended >= 2, $"{ended} sessions ended");
+        }
+
+        foreach (var probe in new[] { onLaptop, onPhone })
+        {
+            Assert.Equal(Statuses.Revoked, (await AuthorizationOfAsync(OidcClient.Read(probe.Tokens.IdToken!).GetClaim("sid").Value)).Status);
+            await probe.AssertRefusedAsync();
+        }
+    }
+
+    [SkippableFact]
     public async Task Each_session_and_client_gets_one_authorization_that_names_the_sid_and_is_reused_by_the_next_request()
     {
         var browser = factory.CreateBrowser();
