@@ -10,6 +10,8 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 var clients = ClientRegistrar.Read(configuration);
+var apis = ApiRegistrar.Read(configuration);
+var apiScopes = apis.SelectMany(api => api.Scopes).ToArray();
 
 // MultiSession:Enabled=false is the benchmark's baseline: Identity's stock application cookie (one account per browser)
 // with the same OpenIddict set-up and database. The multi-session library is then neither registered nor mapped.
@@ -59,14 +61,17 @@ builder.Services.AddOpenIddict()
         options.SetAuthorizationEndpointUris("connect/authorize")
             .SetTokenEndpointUris("connect/token")
             .SetUserInfoEndpointUris("connect/userinfo")
-            .SetEndSessionEndpointUris("connect/endsession");
+            .SetEndSessionEndpointUris("connect/endsession")
+            .SetIntrospectionEndpointUris("connect/introspect")
+            .SetRevocationEndpointUris("connect/revoke");
         options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
         options.RequireProofKeyForCodeExchange();
         options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
-        options.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess);
+        options.RegisterScopes([Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, .. apiScopes]);
         options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, MultiSessionDefaults.SessionIdClaimType);
 
-        // Access tokens are plain signed JWTs, so that APIs (and the tests) can read sid and auth_time.
+        // Access tokens are plain signed JWTs, so that APIs (and the tests) can read sid, auth_time and aud; an API that
+        // must know at once that a session ended asks the introspection endpoint.
         options.DisableAccessTokenEncryption();
         options.AddConfiguredKeys(configuration, builder.Environment);
 
@@ -107,7 +112,8 @@ var app = builder.Build();
 app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 await app.Services.MigrateIdpDatabaseAsync();
 await DemoUsers.SeedAsync(app.Services);
-await ClientRegistrar.RegisterAsync(app.Services, clients);
+await ApiRegistrar.RegisterAsync(app.Services, apis);
+await ClientRegistrar.RegisterAsync(app.Services, clients, apiScopes);
 
 app.UseForwardedHeaders();
 app.UseExceptionHandler("/Error");

@@ -58,4 +58,20 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Device {DeviceId}: the stored principal of session {SessionId} cannot be unprotected or read; the session was removed.")]
     public static partial void TicketUnreadable(ILogger logger, string deviceId, string sessionId);
+
+    // OpenIddict integration: tokens follow device sessions (event ids 200-249).
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Token request ({GrantType}) of client {ClientId} refused: the grant's session {SessionId} has ended.")]
+    public static partial void EndedSessionGrantRefused(ILogger logger, string? grantType, string? clientId, string? sessionId);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Userinfo request refused: the access token's session {SessionId} has ended.")]
+    public static partial void EndedSessionUserInfoRefused(ILogger logger, string? sessionId);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Introspection by client {ClientId} answered inactive: the token's session {SessionId} has ended.")]
+    public static partial void EndedSessionIntrospected(ILogger logger, string? clientId, string sessionId);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Session {SessionId} ended: authorization {AuthorizationId} revoked with {TokenCount} tokens.")]
+    public static partial void SessionTokensRevoked(ILogger logger, string sessionId, string? authorizationId, long tokenCount);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Revoking the tokens of ended sessions failed ({ExceptionType}); they stay refused at the token, userinfo and introspection endpoints.")]
+    public static partial void SessionTokenRevocationFailed(ILogger logger, string exceptionType, Exception exception);
 }

@@ -41,8 +41,8 @@ public static class ClientRegistrar
         return clients;
     }
 
-    /// <summary>Creates or updates each client in OpenIddict's store.</summary>
-    public static async Task RegisterAsync(IServiceProvider services, IReadOnlyList<ClientDefinition> clients)
+    /// <summary>Creates or updates each client in OpenIddict's store; each may request <paramref name="apiScopes"/> too.</summary>
+    public static async Task RegisterAsync(IServiceProvider services, IReadOnlyList<ClientDefinition> clients, IEnumerable<string>? apiScopes = null)
     {
         await using var scope = services.CreateAsyncScope();
         var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
@@ -60,6 +60,7 @@ public static class ClientRegistrar
                     Permissions.Endpoints.Authorization,
                     Permissions.Endpoints.Token,
                     Permissions.Endpoints.EndSession,
+                    Permissions.Endpoints.Revocation,
                     Permissions.GrantTypes.AuthorizationCode,
                     Permissions.GrantTypes.RefreshToken,
                     Permissions.ResponseTypes.Code,
@@ -68,6 +69,11 @@ public static class ClientRegistrar
                 },
                 Requirements = { Requirements.Features.ProofKeyForCodeExchange },
             };
+            foreach (var apiScope in apiScopes ?? [])
+            {
+                descriptor.Permissions.Add(Permissions.Prefixes.Scope + apiScope);
+            }
+
             foreach (var uri in client.RedirectUris)
             {
                 descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));

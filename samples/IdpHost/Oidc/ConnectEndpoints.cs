@@ -1,12 +1,10 @@
 using System.Security.Claims;
 using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.OpenIddict;
-using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -16,14 +14,16 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace IdpHost.Oidc;
 
 /// <summary>
-/// The OpenIddict passthrough endpoints: authorization (which asks the multi-session library which account to use), token and
-/// userinfo. The end-session endpoint is the Razor page <c>Pages/Connect/EndSession</c>, since it may ask for confirmation.
-/// With <c>MultiSession:Enabled=false</c> (the benchmark's baseline) the authorization endpoint uses Identity's stock
-/// single-account cookie instead, and the token endpoint checks no device session.
+/// The OpenIddict pass-through endpoints of the sample. Authorization: the standard OpenIddict shape plus the one
+/// <see cref="OpenIddictMultiSessionAuthorization.DecideAsync"/> call; the library's OpenIddict handlers add <c>sid</c>,
+/// <c>auth_time</c> and the audiences, tie the tokens to the session, and refuse the tokens of ended sessions at the token,
+/// userinfo and introspection endpoints. Token and userinfo only build the identity and the claims from the user store.
+/// The end-session endpoint is the library's page. With <c>MultiSession:Enabled=false</c> (the benchmark's baseline) the
+/// authorization and end-session endpoints use Identity's stock single-account cookie instead.
 /// </summary>
 public static class ConnectEndpoints
 {
-    /// <summary>Maps <c>/connect/authorize</c>, <c>/connect/token</c> and <c>/connect/userinfo</c>.</summary>
+    /// <summary>Maps <c>/connect/authorize</c>, <c>/connect/token</c> and <c>/connect/userinfo</c> (and, for the baseline, <c>/connect/endsession</c>).</summary>
     /// <param name="endpoints">The routes.</param>
     /// <param name="multiSession"><c>false</c> for the single-account baseline (no multi-session service is registered).</param>
     public static void MapConnectEndpoints(this IEndpointRouteBuilder endpoints, bool multiSession = true)
@@ -35,6 +35,7 @@ public static class ConnectEndpoints
         else
         {
             endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeSingleAccountAsync).DisableAntiforgery();
+            endpoints.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionSingleAccountAsync).DisableAntiforgery();
         }
 
         endpoints.MapPost("/connect/token", TokenAsync).DisableAntiforgery();
@@ -50,7 +51,7 @@ public static class ConnectEndpoints
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
-        // One call decides "use account X / show picker / show login / return error" (SPEC §4).
+        // The one multi-session call: use account X, show the picker, show the login page, or answer an OIDC error.
         var decision = await multiSession.DecideAsync(context, context.RequestAborted);
         switch (decision.Kind)
         {
@@ -61,14 +62,13 @@ public static class ConnectEndpoints
                 return Error(decision.Error!, decision.ErrorDescription!);
         }
 
-        var session = decision.Session!;
-        var user = await users.FindByIdAsync(session.UserId);
+        var user = await users.FindByIdAsync(decision.Session!.UserId);
         if (user is null || !await signIn.CanSignInAsync(user))
         {
             return Error(Errors.LoginRequired, "The account can no longer sign in.");
         }
 
-        var identity = await CreateIdentityAsync(users, user, session);
+        var identity = await CreateIdentityAsync(users, user);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -112,17 +112,25 @@ public static class ConnectEndpoints
             return Results.Redirect(QueryHelpers.AddQueryString("/Account/Login", parameters));
         }
 
-        var identity = await CreateIdentityAsync(users, user, session: null);
+        var identity = await CreateIdentityAsync(users, user);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> TokenAsync(
-        HttpContext context,
-        [FromServices] IDeviceSessionService? sessions,
-        UserManager<ApplicationUser> users,
-        SignInManager<ApplicationUser> signIn)
+    /// <summary>The baseline's end-session endpoint: signs the one account out of Identity's cookie and returns to the client.</summary>
+    private static async Task<IResult> EndSessionSingleAccountAsync(SignInManager<ApplicationUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    /// <summary>
+    /// Code and refresh grants: the identity is rebuilt from the user store (role and profile changes reach refreshed tokens).
+    /// With the library, a grant whose device session has ended never gets here (<c>invalid_grant</c>), and the session's
+    /// <c>sid</c> and <c>auth_time</c> are put back into the new tokens.
+    /// </summary>
+    private static async Task<IResult> TokenAsync(HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -131,52 +139,25 @@ public static class ConnectEndpoints
             return Error(Errors.UnsupportedGrantType, "Only the authorization code and refresh token grants are supported.");
         }
 
-        var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        var principal = result.Principal;
-        if (principal is null)
-        {
-            return Error(Errors.InvalidGrant, "The grant is invalid.");
-        }
-
-        // A device session revoked on any instance stops its codes and refresh tokens at once. (The single-account
-        // baseline has no device sessions: sessions is null there.)
-        DeviceSession? session = null;
-        if (sessions is not null)
-        {
-            var sid = principal.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
-            session = sid is null ? null : await sessions.ValidateSessionAsync(sid, context.RequestAborted);
-            if (session is null)
-            {
-                return Error(Errors.InvalidGrant, "The session that issued this grant has ended.");
-            }
-        }
-
-        var user = await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
-        if (user is null || !await signIn.CanSignInAsync(user))
+        var principal = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        var user = principal is null ? null : await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
+        if (principal is null || user is null || !await signIn.CanSignInAsync(user))
         {
             return Error(Errors.InvalidGrant, "The account can no longer sign in.");
         }
 
-        var identity = await CreateIdentityAsync(users, user, session);
+        var identity = await CreateIdentityAsync(users, user);
         identity.SetScopes(principal.GetScopes());
         identity.SetResources(principal.GetResources());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<ApplicationUser> users, [FromServices] IDeviceSessionService? sessions)
+    private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<ApplicationUser> users)
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var principal = result.Principal;
         var user = principal is null ? null : await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
-
-        // The session the token came through must still be live and its user's security stamp unchanged.
-        var tokenSid = principal?.GetClaim(IdentityServer.MultiSession.MultiSessionDefaults.SessionIdClaimType);
-        if (sessions is not null && user is not null && (tokenSid is null || await sessions.ValidateSessionAsync(tokenSid, context.RequestAborted) is null))
-        {
-            user = null;
-        }
-
         if (principal is null || user is null)
         {
             return Results.Challenge(
@@ -209,7 +190,7 @@ public static class ConnectEndpoints
         return Results.Ok(claims);
     }
 
-    private static async Task<ClaimsIdentity> CreateIdentityAsync(UserManager<ApplicationUser> users, ApplicationUser user, DeviceSession? session)
+    private static async Task<ClaimsIdentity> CreateIdentityAsync(UserManager<ApplicationUser> users, ApplicationUser user)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, user.Id)
@@ -217,31 +198,18 @@ public static class ConnectEndpoints
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaim(Claims.Email, user.Email);
         identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
-        if (session is not null)
-        {
-            OpenIddictMultiSessionAuthorization.AddSessionClaims(identity, session);
-        }
-
         return identity;
     }
 
-    private static IEnumerable<string> GetDestinations(Claim claim, ClaimsIdentity identity)
+    private static IEnumerable<string> GetDestinations(Claim claim, ClaimsIdentity identity) => claim.Type switch
     {
-        if (OpenIddictMultiSessionAuthorization.GetDestinations(claim) is { } multiSession)
-        {
-            return multiSession;
-        }
-
-        return claim.Type switch
-        {
-            Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
-            Claims.Email when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
-            Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
-            Claims.Subject => [Destinations.AccessToken, Destinations.IdentityToken],
-            "AspNet.Identity.SecurityStamp" => [],
-            _ => [Destinations.AccessToken],
-        };
-    }
+        Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
+        Claims.Email when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
+        Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
+        Claims.Subject => [Destinations.AccessToken, Destinations.IdentityToken],
+        "AspNet.Identity.SecurityStamp" => [],
+        _ => [Destinations.AccessToken],
+    };
 
     private static IResult Error(string error, string description)
     {

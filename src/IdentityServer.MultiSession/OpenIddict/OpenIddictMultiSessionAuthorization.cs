@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.Sessions;
@@ -13,8 +12,10 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace IdentityServer.MultiSession.OpenIddict;
 
 /// <summary>
-/// The one call an OpenIddict host's authorization and end-session endpoints make: it maps OpenIddict's request
-/// (prompt, <c>max_age</c>, <c>login_hint</c>, the validated <c>id_token_hint</c>) to the engine-neutral decision of SPEC §4.
+/// The one call an OpenIddict host's authorization endpoint makes (and the library's end-session page): it maps OpenIddict's
+/// request (prompt, <c>max_age</c>, <c>login_hint</c>, the validated <c>id_token_hint</c>) to the engine-neutral decision of
+/// which account to use. The <c>sid</c> and <c>auth_time</c> of the chosen account are then added to the tokens by the
+/// integration's sign-in handler: the host signs in the chosen account's identity and nothing else.
 /// </summary>
 public class OpenIddictMultiSessionAuthorization
 {
@@ -63,9 +64,16 @@ public class OpenIddictMultiSessionAuthorization
             ClientId = request.ClientId,
         }, cancellationToken);
 
-        if (decision is { Kind: AuthorizationAccountDecisionKind.UseAccount, Session: { } session } && !string.IsNullOrEmpty(request.ClientId))
+        if (decision is { Kind: AuthorizationAccountDecisionKind.UseAccount, Session: { } session })
         {
-            await _sessions.RecordClientAsync(session.SessionId, request.ClientId, cancellationToken);
+            // The sign-in that follows takes sid and auth_time from this session (see AttachSessionClaims).
+            var transaction = context.Features.Get<OpenIddictServerAspNetCoreFeature>()?.Transaction
+                ?? throw new InvalidOperationException("The OpenIddict server transaction cannot be retrieved.");
+            transaction.Properties[OpenIddictMultiSessionProperties.Session] = session;
+            if (!string.IsNullOrEmpty(request.ClientId))
+            {
+                await _sessions.RecordClientAsync(session.SessionId, request.ClientId, cancellationToken);
+            }
         }
 
         return decision;
@@ -95,36 +103,6 @@ public class OpenIddictMultiSessionAuthorization
     /// <summary>Carries out an end-session decision (see <see cref="IEndSessionResolver.ExecuteAsync"/>).</summary>
     public virtual Task EndSessionAsync(HttpContext context, EndSessionDecision decision, bool confirmed, CancellationToken cancellationToken = default) =>
         _endSession.ExecuteAsync(context, decision, confirmed, cancellationToken);
-
-    /// <summary>
-    /// Adds the <c>sid</c> (the device session id) and <c>auth_time</c> claims of <paramref name="session"/> to an identity that
-    /// OpenIddict will sign in, destined for the ID token and the access token (SPEC §4).
-    /// </summary>
-    public static ClaimsIdentity AddSessionClaims(ClaimsIdentity identity, DeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(session);
-        identity.SetClaim(MultiSessionDefaults.SessionIdClaimType, session.SessionId);
-        foreach (var existing in identity.FindAll(Claims.AuthenticationTime).ToList())
-        {
-            identity.RemoveClaim(existing);
-        }
-
-        identity.AddClaim(new Claim(
-            Claims.AuthenticationTime,
-            session.AuthenticatedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            ClaimValueTypes.Integer64));
-        return identity;
-    }
-
-    /// <summary>The destinations of the multi-session claims: <c>sid</c> and <c>auth_time</c> go to the ID token and the access token.</summary>
-    public static IEnumerable<string>? GetDestinations(Claim claim)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        return claim.Type is MultiSessionDefaults.SessionIdClaimType or Claims.AuthenticationTime
-            ? [Destinations.IdentityToken, Destinations.AccessToken]
-            : null;
-    }
 
     private static string BuildReturnUrl(HttpContext context, OpenIddictRequest request)
     {

@@ -1,7 +1,10 @@
 using IdentityServer.MultiSession.OpenIddict;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenIddict.Server;
 
 namespace IdentityServer.MultiSession;
 
@@ -9,14 +12,37 @@ namespace IdentityServer.MultiSession;
 public static class OpenIddictMultiSessionBuilderExtensions
 {
     /// <summary>
-    /// Registers <see cref="OpenIddictMultiSessionAuthorization"/> for the host's authorization and end-session endpoints, and
-    /// lets return URLs name OpenIddict's authorization endpoint.
+    /// Adds the OpenID Connect behaviour of the multi-session extension to an OpenIddict server:
+    /// <list type="bullet">
+    /// <item><see cref="OpenIddictMultiSessionAuthorization"/>, the one call of the host's authorization endpoint;</item>
+    /// <item>OpenIddict server event handlers that put <c>sid</c> and <c>auth_time</c> into ID and access tokens, give access
+    /// tokens their audiences, tie codes and refresh tokens to an authorization per (session, client), refuse code
+    /// redemption and refresh (<c>invalid_grant</c>) and userinfo (401 <c>invalid_token</c>) for ended sessions, report their
+    /// tokens inactive at introspection, and drop an unrelated <c>error_uri</c> from the host's own errors;</item>
+    /// <item>the end-session page (<c>Areas/MultiSession/Pages/EndSession</c>), routed at OpenIddict's end-session endpoint
+    /// paths (enable the end-session endpoint's pass-through);</item>
+    /// <item><see cref="ISessionTokenRevoker"/>, which revokes the authorizations and tokens of ended sessions;</item>
+    /// <item>OpenIddict's authorization endpoint paths as valid return URLs of the picker and login page.</item>
+    /// </list>
     /// </summary>
     public static MultiSessionBuilder AddOpenIddictIntegration(this MultiSessionBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddScoped<OpenIddictMultiSessionAuthorization>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, OpenIddictMultiSessionPostConfigureOptions>());
+        var services = builder.Services;
+        services.TryAddScoped<OpenIddictMultiSessionAuthorization>();
+        services.TryAddScoped<SessionValidity>();
+        services.TryAddScoped<ISessionTokenRevoker, OpenIddictSessionTokenRevoker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, OpenIddictMultiSessionPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RazorPagesOptions>, OpenIddictEndSessionPageRoutes>());
+
+        services.AddOpenIddict().AddServer()
+            .AddEventHandler(AttachSessionClaims.Descriptor)
+            .AddEventHandler(AttachSessionAuthorization.Descriptor)
+            .AddEventHandler(RejectEndedSessionGrants.Descriptor)
+            .AddEventHandler(RejectEndedSessionUserInfo.Descriptor)
+            .AddEventHandler(RejectEndedSessionIntrospection.Descriptor)
+            .AddEventHandler(RemoveUnrelatedErrorUri.Descriptor);
         return builder;
     }
 }

@@ -358,6 +358,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         Log.Revoked(_logger, revocation.Revoked.DeviceId, revocation.Revoked.Id);
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([new EndedSession(revocation.Revoked.Id, revocation.Revoked.UserId)], cancellationToken));
         if (revocation.DeviceRemoved)
         {
             DeleteDeviceCookie(context);
@@ -370,7 +371,15 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     public virtual async Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default)
     {
         var hash = ReadDeviceHash(context);
+        var ending = hash is null || _services.GetService<ISessionTokenRevoker>() is null
+            ? []
+            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(s => new EndedSession(s.Id, s.UserId)).ToList();
         var count = hash is null ? 0 : await _store.RevokeAllAsync(hash, cancellationToken);
+        if (ending.Count > 0)
+        {
+            await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ending, cancellationToken));
+        }
+
         if (ReadDeviceSecret(context) is not null)
         {
             DeleteDeviceCookie(context);
@@ -381,8 +390,12 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <inheritdoc />
-    public virtual Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default) =>
-        _store.RevokeUserAsync(userId, cancellationToken);
+    public virtual async Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var count = await _store.RevokeUserAsync(userId, cancellationToken);
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfUserSessionsAsync(userId, cancellationToken));
+        return count;
+    }
 
     /// <inheritdoc />
     public virtual async Task<int> RevokeStaleSessionsAsync(string userId, CancellationToken cancellationToken = default)
@@ -433,6 +446,28 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <inheritdoc />
     public virtual Task RecordClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default) =>
         _store.AddClientAsync(sessionId, clientId, cancellationToken);
+
+    /// <summary>
+    /// Revokes what an OIDC engine issued through sessions that just ended, when an engine integration registered an
+    /// <see cref="ISessionTokenRevoker"/>. A failure is logged, not thrown: the sessions have ended, and their tokens are
+    /// refused at the token, userinfo and introspection endpoints whatever happens here.
+    /// </summary>
+    private async Task RevokeTokensAsync(Func<ISessionTokenRevoker, Task<int>> revoke)
+    {
+        if (_services.GetService<ISessionTokenRevoker>() is not { } revoker)
+        {
+            return;
+        }
+
+        try
+        {
+            await revoke(revoker);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SessionTokenRevocationFailed(_logger, exception.GetType().Name, exception);
+        }
+    }
 
     /// <summary>The sliding expiry from <paramref name="now"/>, capped by the absolute expiry.</summary>
     protected static DateTimeOffset ComputeExpiry(DateTimeOffset now, DateTimeOffset? absolute, MultiSessionOptions options)

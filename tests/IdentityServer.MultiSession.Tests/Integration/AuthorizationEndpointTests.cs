@@ -185,7 +185,9 @@ public abstract class AuthorizationEndpointTests
         var browser = factory.CreateBrowser();
         await browser.SignInOkAsync("alice", "bob");
         using var response = await browser.GetAsync(new OidcClient(browser).AuthorizeUrl(P(("prompt", "none"))));
-        Assert.Equal("account_selection_required", OidcClient.Callback(response)["error"]);
+        var callback = OidcClient.Callback(response);
+        Assert.Equal("account_selection_required", callback["error"]);
+        Assert.False(callback.ContainsKey("error_uri"), $"an unrelated error_uri was attached: {callback.GetValueOrDefault("error_uri")}");
     }
 
     [SkippableFact]

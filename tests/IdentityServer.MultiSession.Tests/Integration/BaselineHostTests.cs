@@ -48,6 +48,18 @@ public sealed class BaselineHostTests(BaselineHostTests.Factory factory) : IClas
         Assert.Equal(HttpStatusCode.NotFound, picker.StatusCode);
     }
 
+    [Fact]
+    public async Task The_baseline_end_session_endpoint_signs_the_account_out_and_returns_to_the_client()
+    {
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("bob");
+        var url = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/connect/endsession", "post_logout_redirect_uri", IdpFactory.PostLogoutRedirectUri);
+        using var response = await browser.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith(IdpFactory.PostLogoutRedirectUri, response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(browser.Cookies.GetCookies(new Uri("http://localhost/")), c => c.Name == ".AspNetCore.Identity.Application");
+    }
+
     public sealed class Factory : IdpFactory
     {
         public Factory()

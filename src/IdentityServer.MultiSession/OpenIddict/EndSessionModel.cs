@@ -1,29 +1,25 @@
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Authorization;
-using IdentityServer.MultiSession.OpenIddict;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using OpenIddict.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Server.AspNetCore;
 
-namespace IdpHost.Pages.Connect;
+namespace IdentityServer.MultiSession.OpenIddict;
 
 /// <summary>
-/// OpenIddict's end-session endpoint (RP-initiated logout). A hint naming a session on this browser signs out at once; a request
-/// without a hint, or whose hint names no session here, is suspect and asks the user first (SPEC §3.7, §4). With
-/// <c>MultiSession:Enabled=false</c> (the single-account baseline) it signs the one account out of Identity's cookie.
+/// The page behind OpenIddict's end-session endpoint (RP-initiated logout), <c>Areas/MultiSession/Pages/EndSession</c>, routed
+/// at the end-session endpoint's path by <c>AddOpenIddictIntegration()</c>. A hint naming a session on this browser signs out
+/// at once; a request without a hint, or whose hint names no session here, is suspect and asks the user first (nothing ends
+/// silently). Then OpenIddict returns to the client's registered <c>post_logout_redirect_uri</c>, or to the home page.
 /// </summary>
 [IgnoreAntiforgeryToken]
 [DeviceScopedAntiforgery]
-public sealed class EndSessionModel(
-    IAntiforgery antiforgery,
-    OpenIddictMultiSessionAuthorization? multiSession = null,
-    IDeviceSessionService? sessions = null) : PageModel
+public sealed class EndSessionModel : PageModel
 {
     private const string ConfirmField = "ms_confirm";
 
@@ -36,16 +32,14 @@ public sealed class EndSessionModel(
     /// <summary>Handles a GET end-session request.</summary>
     public Task<IActionResult> OnGetAsync() => HandleAsync(confirm: null);
 
-    /// <summary>Handles a POSTed end-session request, or the confirmation form.</summary>
+    /// <summary>Handles a POSTed end-session request, or the confirmation form (which carries an antiforgery token).</summary>
     public async Task<IActionResult> OnPostAsync()
     {
         string? confirm = Request.HasFormContentType ? Request.Form[ConfirmField].ToString() : null;
-        if (!string.IsNullOrEmpty(confirm))
+        if (!string.IsNullOrEmpty(confirm)
+            && !await HttpContext.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(HttpContext))
         {
-            if (!await antiforgery.IsRequestValidAsync(HttpContext))
-            {
-                return BadRequest("The confirmation form has expired. Go back to the application and sign out again.");
-            }
+            return BadRequest("The confirmation form has expired. Go back to the application and sign out again.");
         }
 
         return await HandleAsync(string.IsNullOrEmpty(confirm) ? null : confirm);
@@ -53,13 +47,15 @@ public sealed class EndSessionModel(
 
     private async Task<IActionResult> HandleAsync(string? confirm)
     {
-        Response.Headers.CacheControl = "no-store";
-        if (multiSession is null || sessions is null)
+        // Reached outside OpenIddict's end-session endpoint (the page's default area route), there is no request to answer.
+        var request = HttpContext.GetOpenIddictServerRequest();
+        var multiSession = HttpContext.RequestServices.GetService<OpenIddictMultiSessionAuthorization>();
+        if (request is null || multiSession is null)
         {
-            await HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
-            return SignOut(new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            return NotFound();
         }
 
+        Response.Headers.CacheControl = "no-store";
         var decision = await multiSession.DecideEndSessionAsync(HttpContext, HttpContext.RequestAborted);
         if (decision.Kind == EndSessionDecisionKind.Confirm)
         {
@@ -70,12 +66,11 @@ public sealed class EndSessionModel(
 
             if (confirm != "yes")
             {
-                var request = HttpContext.GetOpenIddictServerRequest()!;
                 Parameters = request.GetParameters()
                     .Where(p => p.Key is not ConfirmField and not "__RequestVerificationToken")
                     .Select(p => (p.Key, (string?)p.Value ?? string.Empty))
                     .ToList();
-                Sessions = await sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+                Sessions = await HttpContext.RequestServices.GetRequiredService<IDeviceSessionService>().ListAsync(HttpContext, HttpContext.RequestAborted);
                 return Page();
             }
         }
