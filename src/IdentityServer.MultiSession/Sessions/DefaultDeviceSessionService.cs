@@ -197,7 +197,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         if (result.LimitReached)
         {
             Log.LimitReached(_logger, options.MaximumSessions);
-            throw new MultiSessionLimitReachedException(options.MaximumSessions);
+            throw new MultiSessionLimitReachedException(options.MaximumSessions, result.SessionCount);
         }
 
         var added = result.Session!;
