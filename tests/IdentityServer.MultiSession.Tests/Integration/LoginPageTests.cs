@@ -11,8 +11,16 @@ namespace IdentityServer.MultiSession.Tests.Integration;
 /// The sample's login page tells an attacker nothing (CWE-204, CWE-208): one password-hash verification and one message
 /// for every failure; and it holds each account to an escalating lockout (ASVS 2.2.1).
 /// </summary>
-public sealed class LoginPageTests(SqliteIdpFactory factory) : IClassFixture<SqliteIdpFactory>
+public abstract class LoginPageTests
 {
+    private readonly IdpFactory factory;
+
+    protected LoginPageTests(IdpFactory factory)
+    {
+        this.factory = factory;
+        factory.RequireDatabase();
+    }
+
     private const string WrongPassword = "Wr0ng-password!";
 
     private async Task<ApplicationUser> CreateUserAsync(Action<ApplicationUser>? configure = null)
@@ -56,7 +64,7 @@ public sealed class LoginPageTests(SqliteIdpFactory factory) : IClassFixture<Sql
         return (response.StatusCode, message, verifications, html);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_failed_sign_in_costs_exactly_one_password_hash_verification_and_shows_one_message()
     {
         var locked = await CreateUserAsync(u => u.LockoutEnd = DateTimeOffset.UtcNow.AddHours(1));
@@ -88,7 +96,7 @@ public sealed class LoginPageTests(SqliteIdpFactory factory) : IClassFixture<Sql
         Assert.Equal(1, okVerifications);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ten_failed_passwords_lock_the_account_and_each_further_lockout_soon_after_lasts_twice_as_long()
     {
         var user = (await CreateUserAsync()).UserName!;
@@ -125,38 +133,8 @@ public sealed class LoginPageTests(SqliteIdpFactory factory) : IClassFixture<Sql
         var (okStatus, _, _, _) = await AttemptAsync(user, DemoUsers.Password);
         Assert.Equal(HttpStatusCode.Redirect, okStatus);
     }
-
-    [Fact]
-    public void The_default_lockout_policy_allows_at_most_100_failed_passwords_per_account_in_any_hour()
-    {
-        // An attacker who tries a password every second, as soon as the account is unlocked, for a day.
-        var policy = new LockoutEscalationOptions();
-        var failures = new List<TimeSpan>();
-        var lockedUntil = TimeSpan.Zero;
-        var inRow = 0;
-        var level = 0;
-        var lastEnd = TimeSpan.MinValue;
-        for (var t = TimeSpan.Zero; t < TimeSpan.FromDays(1); t += TimeSpan.FromSeconds(1))
-        {
-            if (t < lockedUntil)
-            {
-                continue;
-            }
-
-            failures.Add(t);
-            if (++inRow < policy.MaxFailedAttempts)
-            {
-                continue;
-            }
-
-            inRow = 0;
-            level = lastEnd != TimeSpan.MinValue && t - lastEnd < policy.ResetAfter ? level + 1 : 1;
-            lockedUntil = t + policy.LockoutFor(level);
-            lastEnd = lockedUntil;
-        }
-
-        var worstHour = failures.Max(start => failures.Count(f => f >= start && f < start + TimeSpan.FromHours(1)));
-        Assert.True(worstHour <= 100, $"{worstHour} failed passwords in one hour");
-        Assert.Equal(40, worstHour);
-    }
 }
+
+public sealed class LoginPageTestsOnSqlite(SqliteIdpFactory factory) : LoginPageTests(factory), IClassFixture<SqliteIdpFactory>;
+
+public sealed class LoginPageTestsOnPostgreSql(PostgreSqlIdpFactory factory) : LoginPageTests(factory), IClassFixture<PostgreSqlIdpFactory>;
