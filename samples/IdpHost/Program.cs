@@ -1,5 +1,6 @@
 using IdentityServer.MultiSession;
 using IdpHost.Data;
+using IdpHost.Login;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -35,6 +36,10 @@ var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(optio
     .AddEntityFrameworkStores<ApplicationDbContext>()
     .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()
     .AddDefaultTokenProviders();
+
+// The login page: one hash verification and one message per failed attempt, an escalating lockout per account and a rate
+// limit per client address (README "Login page: failures, lockout and rate limits").
+builder.Services.AddPasswordLogin(configuration);
 if (multiSession)
 {
     identity.AddMultiSession()
@@ -125,6 +130,7 @@ if (!app.Environment.IsDevelopment())
 // The health endpoint answers before authentication: it checks the database, not the caller.
 app.UseHealthChecks("/healthz");
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 

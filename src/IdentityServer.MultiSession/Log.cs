@@ -74,4 +74,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Revoking the tokens of ended sessions failed ({ExceptionType}); they stay refused at the token, userinfo and introspection endpoints.")]
     public static partial void SessionTokenRevocationFailed(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Error, Message = "Reloaded multi-session configuration refused, the last valid options stay in force: {Reason}")]
+    public static partial void OptionsReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 151, Level = LogLevel.Warning, Message = "MultiSession:CookieName (or CookieSecurePolicy) changed in the reloaded configuration ('{OldName}' to '{NewName}'): it applies only after a restart.")]
+    public static partial void OptionsCookieChangeIgnored(ILogger logger, string oldName, string newName);
+
+    [LoggerMessage(EventId = 152, Level = LogLevel.Information, Message = "Multi-session options reloaded ({Name}).")]
+    public static partial void OptionsReloaded(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 153, Level = LogLevel.Information, Message = "Sign-in refused: the device holds {Count} sessions and the limit is {MaximumSessions}.")]
+    public static partial void LimitExceeded(ILogger logger, int count, int maximumSessions);
 }

@@ -129,7 +129,15 @@ internal static class MultiSessionApiEndpoints
                 limited.Write(buffer, 0, read);
             }
 
-            document = JsonDocument.Parse(limited.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            // JSON text must be UTF-8 (RFC 8259): checked up front, since the reader only finds bad bytes inside a string
+            // when that string is read, and then throws something other than a JsonException.
+            var body = limited.ToArray();
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+            {
+                return (null, BadRequest("The body is not valid UTF-8."));
+            }
+
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException)
         {

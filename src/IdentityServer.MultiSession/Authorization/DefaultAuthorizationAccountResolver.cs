@@ -52,9 +52,21 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
                     return AuthorizationAccountDecision.Fail(AuthorizationErrors.LoginRequired, "The account signed in is not the one named by id_token_hint.");
                 }
 
-                return selection.Kind == AccountSelectionKind.SignIn
-                    ? AuthorizationAccountDecision.Use(chosen)
-                    : CheckMaxAge(chosen, request, returnUrl, none);
+                if (selection.Kind == AccountSelectionKind.SignIn)
+                {
+                    return AuthorizationAccountDecision.Use(chosen);
+                }
+
+                // An account picked in the picker has not authenticated for this request: prompt=login and max_age=0
+                // still need a real authentication of it, so it goes to the login form with its hint.
+                if (FreshAuthentication.IsAlwaysRequired(request.Prompt, request.MaxAge))
+                {
+                    return none
+                        ? AuthorizationAccountDecision.Fail(AuthorizationErrors.LoginRequired, "prompt=none cannot be combined with a fresh login.")
+                        : Login(returnUrl, chosen.Email ?? chosen.UserName);
+                }
+
+                return CheckMaxAge(chosen, request, returnUrl, none);
             }
         }
 

@@ -36,6 +36,9 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MultiSessionOptions>, MultiSessionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, MultiSessionPostConfigureOptions>());
 
+        // Reloaded options that do not validate are refused and the last good ones stay in force.
+        services.TryAddSingleton<IOptionsMonitor<MultiSessionOptions>, LastGoodOptionsMonitor>();
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.TryAddSingleton<AccountSelectionProtector>();

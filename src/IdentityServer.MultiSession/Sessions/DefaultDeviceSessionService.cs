@@ -270,8 +270,8 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         switch (result.Outcome)
         {
             case DeviceSignInOutcome.LimitReached:
-                Log.LimitReached(_logger, options.MaximumSessions);
-                throw new MultiSessionLimitReachedException(options.MaximumSessions);
+                Log.LimitExceeded(_logger, result.SessionCount, options.MaximumSessions);
+                throw new MultiSessionLimitReachedException(options.MaximumSessions, result.SessionCount);
             case DeviceSignInOutcome.Superseded:
                 Log.SignInSuperseded(_logger, userId);
                 throw new MultiSessionSignInSupersededException();

@@ -59,6 +59,22 @@ public sealed class ExpiredSessionCleanupService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.CurrentValue.CleanupInterval, _time);
+
+        // A reloaded interval applies at once (the next run comes one new interval from now).
+        using var reload = _options.OnChange(options =>
+        {
+            try
+            {
+                if (timer.Period != options.CleanupInterval)
+                {
+                    timer.Period = options.CleanupInterval;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The service has stopped.
+            }
+        });
         do
         {
             try

@@ -29,7 +29,7 @@ public sealed class MultiSessionLimitViewComponent : ViewComponent
         var sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
         var action = $"{Request.PathBase}{options.PickerPath}?handler=SignOut";
         return View(new MultiSessionLimitViewModel(
-            MultiSessionLimitReachedException.FormatMessage(options.MaximumSessions),
+            MultiSessionLimitReachedException.FormatMessage(options.MaximumSessions, sessions.Count),
             sessions,
             action,
             _returnUrls.Sanitize(returnUrl)));

@@ -16,4 +16,7 @@ public sealed record DeviceSignInResult(
 
     /// <summary><c>true</c> when the sign-in was refused because the device is full.</summary>
     public bool LimitReached => Outcome == DeviceSignInOutcome.LimitReached;
+
+    /// <summary>When the limit was reached: how many sessions the device holds (above the limit when it was lowered).</summary>
+    public int SessionCount { get; init; }
 }

@@ -181,22 +181,24 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
 
         var evicted = new List<string>();
-        if (live.Count >= request.MaximumSessions)
+        if (existing is null && live.Count >= request.MaximumSessions)
         {
-            if (request.OnLimitReached == LimitReachedBehavior.Reject)
+            // Only a new account is limited; re-authenticating one already here is not, even above a lowered limit. An
+            // eviction makes room for one account on a device exactly at the limit; above it (the limit was lowered) nobody
+            // is evicted: the device gets under the limit by signing out.
+            if (request.OnLimitReached == LimitReachedBehavior.Reject || live.Count > request.MaximumSessions)
             {
-                return Refused(DeviceSignInOutcome.LimitReached);
+                return Refused(DeviceSignInOutcome.LimitReached) with { SessionCount = live.Count };
             }
 
-            var victims = live.OrderBy(s => s.LastSeenAt).Take(live.Count - request.MaximumSessions + 1).ToList();
-            var ids = victims.Select(v => v.Id).ToList();
-            await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
-            evicted.AddRange(ids);
-            live.RemoveAll(s => ids.Contains(s.Id));
+            var victim = live.OrderBy(s => s.LastSeenAt).First();
+            await Sessions.Where(s => s.Id == victim.Id).ExecuteDeleteAsync(cancellationToken);
+            evicted.Add(victim.Id);
+            live.Remove(victim);
         }
 
         var taken = live.Select(s => s.Slot).ToHashSet();
-        var slot = Enumerable.Range(0, request.MaximumSessions).First(i => !taken.Contains(i));
+        var slot = existing?.Slot ?? Enumerable.Range(0, request.MaximumSessions).First(i => !taken.Contains(i));
 
         session.DeviceId = device.Id;
         session.Slot = slot;

@@ -51,6 +51,9 @@ public sealed class IdpServer : WebApplicationFactory<Program>
         builder.UseSetting("Clients:1:RedirectUris:0", $"{_clientOrigin}/signin-oidc");
         builder.UseSetting("Clients:1:PostLogoutRedirectUris:0", $"{_clientOrigin}/signout-callback-oidc");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+
+        // Every test's traffic comes from one loopback address: a generous login rate limit.
+        builder.UseSetting("LoginRateLimit:PermitLimit", "1000000");
     }
 
     /// <inheritdoc />

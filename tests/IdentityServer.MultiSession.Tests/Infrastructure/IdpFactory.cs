@@ -62,6 +62,9 @@ public class IdpFactory : WebApplicationFactory<Program>
     /// <summary>Faults injected into the host's database commands and connections.</summary>
     public DatabaseFaults Faults { get; } = new();
 
+    /// <summary>How many password-hash verifications the host made.</summary>
+    public PasswordHashCounter PasswordHashes { get; } = new();
+
     /// <summary>The host's warnings and errors.</summary>
     public CapturedLog Log { get; } = new();
 
@@ -87,6 +90,9 @@ public class IdpFactory : WebApplicationFactory<Program>
             builder.UseSetting("DataProtection:Certificate:Password", "key-ring");
         }
 
+
+        // Every test's traffic comes from one address: the login rate limit is generous unless a test sets its own.
+        builder.UseSetting("LoginRateLimit:PermitLimit", "1000000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -100,6 +106,9 @@ public class IdpFactory : WebApplicationFactory<Program>
                 services.AddSingleton<TimeProvider>(Time);
             }
 
+            services.AddScoped<Microsoft.AspNetCore.Identity.IPasswordHasher<ApplicationUser>>(sp => new CountingPasswordHasher(
+                new Microsoft.AspNetCore.Identity.PasswordHasher<ApplicationUser>(sp.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Identity.PasswordHasherOptions>>()),
+                PasswordHashes));
             services.ConfigureDbContext<SqliteApplicationDbContext>(options => options.AddInterceptors(Faults));
             services.ConfigureDbContext<PostgreSqlApplicationDbContext>(options => options.AddInterceptors(Faults));
         });

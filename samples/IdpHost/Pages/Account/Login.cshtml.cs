@@ -1,22 +1,24 @@
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Sessions;
-using IdpHost.Data;
-using Microsoft.AspNetCore.Identity;
+using IdpHost.Login;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace IdpHost.Pages.Account;
 
 /// <summary>
 /// The login page: always shows the form (<c>prompt=login</c> semantics), pre-fills <c>login_hint</c>, and shows the library's
-/// limit message when the browser is full (SPEC §3.3). With <c>MultiSession:Enabled=false</c> it is a plain Identity login.
+/// limit message when the browser is full. With <c>MultiSession:Enabled=false</c> it is a plain Identity login. Every failed
+/// attempt costs one password-hash verification and shows one message (<see cref="PasswordLogin"/>); posts are rate-limited
+/// per client address (<see cref="LoginRateLimitOptions"/>).
 /// </summary>
 [DeviceScopedAntiforgery]
+[EnableRateLimiting(LoginRateLimitOptions.PolicyName)]
 public sealed class LoginModel(
-    SignInManager<ApplicationUser> signIn,
-    UserManager<ApplicationUser> users,
+    PasswordLogin passwordLogin,
     ReturnUrlValidator returnUrls,
     IDeviceSessionService? sessions = null) : PageModel
 {
@@ -59,26 +61,15 @@ public sealed class LoginModel(
     public async Task<IActionResult> OnPostAsync()
     {
         Response.Headers.CacheControl = "no-store";
-        var name = Input.UserName?.Trim() ?? string.Empty;
-        var user = name.Length is 0 or > 256
-            ? null
-            : name.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(name) : await users.FindByNameAsync(name);
-        if (user is null || string.IsNullOrEmpty(Input.Password))
-        {
-            return await FailAsync("The email, user name or password is not correct.");
-        }
 
+        // Validated and normalised before anything is written: the redirect after a committed sign-in cannot fail.
+        var target = returnUrls.Sanitize(ReturnUrl);
         try
         {
-            var result = await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: true, lockoutOnFailure: true);
-            if (result.Succeeded)
-            {
-                return Redirect(returnUrls.Sanitize(ReturnUrl));
-            }
-
-            return await FailAsync(result.IsLockedOut
-                ? "This account is locked after too many failed attempts. Try again later."
-                : "The email, user name or password is not correct.");
+            var outcome = await passwordLogin.SignInAsync(Input.UserName, Input.Password, isPersistent: true);
+            return outcome == PasswordLoginOutcome.SignedIn
+                ? Redirect(target)
+                : await FailAsync(LoginTexts.Failed);
         }
         catch (MultiSessionLimitReachedException)
         {

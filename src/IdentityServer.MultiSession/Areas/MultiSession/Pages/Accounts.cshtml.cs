@@ -21,14 +21,16 @@ public class AccountsModel : PageModel
     private readonly ReturnUrlValidator _returnUrls;
     private readonly AccountSelectionProtector _selection;
     private readonly IOptionsMonitor<MultiSessionOptions> _options;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the page.</summary>
-    public AccountsModel(IDeviceSessionService sessions, ReturnUrlValidator returnUrls, AccountSelectionProtector selection, IOptionsMonitor<MultiSessionOptions> options)
+    public AccountsModel(IDeviceSessionService sessions, ReturnUrlValidator returnUrls, AccountSelectionProtector selection, IOptionsMonitor<MultiSessionOptions> options, TimeProvider time)
     {
         _sessions = sessions;
         _returnUrls = returnUrls;
         _selection = selection;
         _options = options;
+        _time = time;
     }
 
     /// <summary>Where to go once an account is chosen: a local URL, or the authorization request in progress.</summary>
@@ -78,6 +80,13 @@ public class AccountsModel : PageModel
     /// <summary>Uses an account: for an authorization request, that request gets this account; it also becomes active.</summary>
     public async Task<IActionResult> OnPostUseAsync(string? sessionToken)
     {
+        if (ForAuthorization && !string.IsNullOrEmpty(sessionToken) && await FreshLoginUrlAsync(sessionToken) is { } login)
+        {
+            // prompt=login, or a max_age this account does not meet: picking it is not an authentication. It goes to the
+            // login form with its hint, and is neither made active nor handed to the client until it signs in again.
+            return LocalRedirect(login);
+        }
+
         var session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
         if (session is null)
         {
@@ -87,6 +96,29 @@ public class AccountsModel : PageModel
         return ForAuthorization
             ? LocalRedirect(_selection.Append(SafeReturnUrl, AccountSelectionKind.Picked, session.SessionId))
             : LocalRedirect(SafeReturnUrl);
+    }
+
+    private async Task<string?> FreshLoginUrlAsync(string sessionToken)
+    {
+        var (prompt, maxAge) = FreshAuthentication.Read(SafeReturnUrl);
+        if (!FreshAuthentication.IsAlwaysRequired(prompt, maxAge) && maxAge is null)
+        {
+            return null;
+        }
+
+        var sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        var picked = sessions.FirstOrDefault(s => string.Equals(s.SessionToken, sessionToken, StringComparison.Ordinal));
+        if (picked is null || !FreshAuthentication.IsRequired(prompt, maxAge, picked, _time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        var options = _options.CurrentValue;
+        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
+        {
+            [options.ReturnUrlParameter!] = _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
+            [MultiSessionDefaults.LoginHintParameter] = picked.Email ?? picked.UserName,
+        });
     }
 
     /// <summary>Signs out of one account; the others stay signed in.</summary>
