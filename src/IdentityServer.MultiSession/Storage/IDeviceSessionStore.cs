@@ -45,7 +45,8 @@ public interface IDeviceSessionStore
 
     /// <summary>
     /// Ends the sessions of a user, on every device, whose recorded security-stamp hash is not <paramref name="currentStampHash"/>
-    /// (sessions created before the user's stamp changed); sessions created under the current stamp stay. Returns how many ended.
+    /// (sessions created before the user's stamp changed, and rows of earlier versions that recorded none); sessions created
+    /// under the current stamp stay. Returns how many ended.
     /// </summary>
     Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default);
 

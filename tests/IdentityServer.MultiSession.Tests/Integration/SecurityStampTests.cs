@@ -152,6 +152,26 @@ public abstract class SecurityStampTests
     }
 
     [SkippableFact]
+    public async Task Signing_out_of_the_other_devices_from_the_profile_page_ends_them_at_once_and_keeps_this_session()
+    {
+        using var host = Create("01:00:00");
+        var phone = host.CreateBrowser();
+        await phone.SignInOkAsync("bob", "frank");
+        var laptop = host.CreateBrowser();
+        await laptop.SignInOkAsync("bob");
+        var sid = (await laptop.SessionOfAsync("bob@example.com")).GetProperty("sessionId").GetString();
+
+        var profile = await laptop.GetPageAsync("/Account/Profile");
+        using var posted = await laptop.SubmitAsync(profile.QuerySelectorAll<IHtmlFormElement>("form").Single(f => f.QuerySelector("#sign-out-other-devices") is not null));
+        PickerPage.AssertRedirectTo(posted, "/Account/Profile");
+
+        var after = await laptop.GetPageAsync("/Account/Profile");
+        Assert.Equal(sid, after.QuerySelector("#profile-sid")!.TextContent);
+        Assert.Equal("Your other devices are signed out.", after.QuerySelector("#profile-message")!.TextContent);
+        Assert.Equal(["frank@example.com"], Emails(await phone.ListAsync()));
+    }
+
+    [SkippableFact]
     public async Task A_role_removed_from_the_user_stops_at_the_next_check_without_a_stamp_change()
     {
         using var host = Create();

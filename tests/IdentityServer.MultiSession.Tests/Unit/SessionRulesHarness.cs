@@ -86,6 +86,15 @@ public sealed class SessionRulesHarness : IAsyncDisposable
 
     public Device NewDevice() => new(this);
 
+    /// <summary>The options in force (tests may change them, as a configuration reload would).</summary>
+    public MultiSessionOptions Options => _services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>().CurrentValue;
+
+    public async Task<T> WithStoreServiceAsync<T>(Func<IDeviceSessionStore, Task<T>> action)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IDeviceSessionStore>());
+    }
+
     public async Task<T> WithStoreAsync<T>(Func<RulesDbContext, Task<T>> action)
     {
         await using var scope = _services.CreateAsyncScope();
