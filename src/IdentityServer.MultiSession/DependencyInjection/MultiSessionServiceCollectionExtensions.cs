@@ -5,6 +5,8 @@ using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -72,6 +74,15 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+
+        // MVC's jQuery-style form and query keys ("a[b]") throw an ArgumentException on a key with an unclosed bracket,
+        // which answers 500 to any form post carrying one (found by the hostile-bytes tests on the picker and login forms).
+        // Neither the picker nor an IdP's pages post such keys: bind plain keys only, so that a bad key is just a bad field.
+        services.Configure<MvcOptions>(options =>
+        {
+            options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+            options.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
+        });
 
         return new MultiSessionBuilder(services);
     }

@@ -49,6 +49,17 @@ public sealed class HostileInputTests(SqliteIdpFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_form_field_name_with_an_unclosed_bracket_is_an_ignored_field_not_a_500()
+    {
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        var picker = await PickerPage.OpenAsync(browser);
+        using var response = await browser.SubmitAsync(picker.SignOutForm("alice@example.com"), new Dictionary<string, string> { ["x[y"] = "1" });
+        Assert.True((int)response.StatusCode < 500, $"Answered {(int)response.StatusCode}.");
+        Assert.Equal(["bob@example.com"], (await browser.ListAsync()).Select(e => e.GetProperty("user").GetProperty("email").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task An_oversized_device_cookie_is_treated_as_signed_out()
     {
         var browser = factory.CreateBrowser();
