@@ -104,6 +104,7 @@ await DemoUsers.SeedAsync(app.Services);
 await ClientRegistrar.RegisterAsync(app.Services, clients);
 
 app.UseForwardedHeaders();
+app.UseMultiSessionSecurityHeaders();
 app.UseExceptionHandler("/Error");
 if (!app.Environment.IsDevelopment())
 {
@@ -112,6 +113,10 @@ if (!app.Environment.IsDevelopment())
 
 // The health endpoint answers before authentication: it checks the database, not the caller.
 app.UseHealthChecks("/healthz");
+
+// The stylesheets (the library's under _content/IdentityServer.MultiSession/) are served before authentication, so that
+// they load without the database, on the 503 page too.
+app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

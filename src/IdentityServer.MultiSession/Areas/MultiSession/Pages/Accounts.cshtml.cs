@@ -1,6 +1,7 @@
 using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -71,7 +72,7 @@ public class AccountsModel : PageModel
     /// <summary>Shows the accounts.</summary>
     public async Task OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.PreventCaching();
         Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
     }
 
