@@ -1,4 +1,5 @@
 using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Localization;
 using IdpHost.Data;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
@@ -84,6 +85,10 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
     });
 
+// The pages speak English, German and French: the language switch's cookie first, then Accept-Language.
+builder.Services.AddLocalization();
+builder.Services.Configure<RequestLocalizationOptions>(options => MultiSessionCultures.Configure(options));
+
 builder.Services.AddRazorPages(options =>
 {
     if (!multiSession)
@@ -105,7 +110,15 @@ await ClientRegistrar.RegisterAsync(app.Services, clients);
 
 app.UseForwardedHeaders();
 app.UseMultiSessionSecurityHeaders();
+app.UseRequestLocalization();
 app.UseExceptionHandler("/Error");
+
+// Pages without a body (404, 400, …) get the readable error page; the JSON API answers problem details; the OIDC endpoints
+// keep exactly what OpenIddict answers.
+app.UseWhen(
+    context => !context.Request.Path.StartsWithSegments(MultiSessionDefaults.ApiPathPrefix) && !context.Request.Path.StartsWithSegments("/connect"),
+    pages => pages.UseStatusCodePagesWithReExecute("/Error/{0}"));
+app.UseWhen(context => context.Request.Path.StartsWithSegments(MultiSessionDefaults.ApiPathPrefix), api => api.UseStatusCodePages());
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();

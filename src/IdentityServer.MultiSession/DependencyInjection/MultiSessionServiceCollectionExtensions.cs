@@ -68,6 +68,8 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+        services.AddLocalization();
+        services.TryAddScoped<IClientDisplayNameResolver, NoClientDisplayNameResolver>();
         services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.Add(new IdentityServer.MultiSession.Http.AntiforgeryCacheHeadersFilter()));
 
         return new MultiSessionBuilder(services);

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.OpenIddict;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,12 +11,13 @@ public static class OpenIddictMultiSessionBuilderExtensions
 {
     /// <summary>
     /// Registers <see cref="OpenIddictMultiSessionAuthorization"/> for the host's authorization and end-session endpoints, and
-    /// lets return URLs name OpenIddict's authorization endpoint.
+    /// lets return URLs name OpenIddict's authorization endpoint, and shows the OpenIddict application's display name in the picker.
     /// </summary>
     public static MultiSessionBuilder AddOpenIddictIntegration(this MultiSessionBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddScoped<OpenIddictMultiSessionAuthorization>();
+        builder.Services.Replace(ServiceDescriptor.Scoped<IClientDisplayNameResolver, OpenIddictClientDisplayNameResolver>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, OpenIddictMultiSessionPostConfigureOptions>());
         return builder;
     }
