@@ -67,6 +67,17 @@ public sealed partial class LocalisationTests(IdpFactory factory) : IClassFixtur
         Assert.Equal("Se connecter", (await GetInAsync(browser, "/Account/Login", "de")).QuerySelector("h1")!.TextContent.Trim());
     }
 
+    [Fact]
+    public async Task After_a_failed_sign_in_inside_an_authorization_the_switch_comes_back_with_the_authorization_request()
+    {
+        var browser = factory.CreateBrowser();
+        var authorize = new OidcClient(browser).AuthorizeUrl();
+        using var failed = await browser.SignInAsync("alice", returnUrl: authorize, password: "wrong");
+        var page = TestBrowser.Parse(await failed.Content.ReadAsStringAsync(), "http://localhost/Account/Login");
+        var back = page.QuerySelector<IHtmlInputElement>("form.ms-language input[name=returnUrl]")!.Value;
+        Assert.Equal("/Account/Login?ReturnUrl=" + Uri.EscapeDataString(authorize), back);
+    }
+
     [Theory]
     [InlineData("xx", "/Account/Login", HttpStatusCode.BadRequest)]
     [InlineData("fr", "https://evil.example/", HttpStatusCode.Redirect)]
