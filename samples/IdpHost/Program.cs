@@ -1,4 +1,5 @@
 using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Localization;
 using IdpHost.Data;
 using IdpHost.Login;
 using IdpHost.Oidc;
@@ -97,6 +98,10 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
     });
 
+// The pages speak English, German and French: the language switch's cookie first, then Accept-Language.
+builder.Services.AddLocalization();
+builder.Services.Configure<RequestLocalizationOptions>(options => MultiSessionCultures.Configure(options));
+
 builder.Services.AddRazorPages(options =>
 {
     if (!multiSession)
@@ -121,7 +126,16 @@ await ApiRegistrar.RegisterAsync(app.Services, apis);
 await ClientRegistrar.RegisterAsync(app.Services, clients, apiScopes);
 
 app.UseForwardedHeaders();
+app.UseMultiSessionSecurityHeaders();
+app.UseRequestLocalization();
 app.UseExceptionHandler("/Error");
+
+// Pages without a body (404, 400, …) get the readable error page; the JSON API answers problem details; the OIDC endpoints
+// keep exactly what OpenIddict answers.
+app.UseWhen(
+    context => !context.Request.Path.StartsWithSegments(MultiSessionDefaults.ApiPathPrefix) && !context.Request.Path.StartsWithSegments("/connect"),
+    pages => pages.UseStatusCodePagesWithReExecute("/Error/{0}"));
+app.UseWhen(context => context.Request.Path.StartsWithSegments(MultiSessionDefaults.ApiPathPrefix), api => api.UseStatusCodePages());
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();
@@ -129,6 +143,10 @@ if (!app.Environment.IsDevelopment())
 
 // The health endpoint answers before authentication: it checks the database, not the caller.
 app.UseHealthChecks("/healthz");
+
+// The stylesheets (the library's under _content/IdentityServer.MultiSession/) are served before authentication, so that
+// they load without the database, on the 503 page too.
+app.UseStaticFiles();
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();

@@ -74,7 +74,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
     [InlineData("picker")]
     [InlineData("limit page")]
     [InlineData("client page")]
-    public async Task Axe_finds_no_serious_or_critical_violation(string what)
+    public async Task Axe_finds_no_violation_of_any_impact(string what)
     {
         await using var device = await fixture.NewDeviceAsync();
         switch (what)
@@ -119,8 +119,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
                 string.Join(" | ", violation.Nodes.Select(n => n.Html)));
         }
 
-        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(blocking.Count == 0, $"axe found on the {what}: " + string.Join("; ", blocking.Select(v => $"{v.Impact} {v.Id} ({v.Help})")));
+        Assert.True(result.Violations.Length == 0, $"axe found on the {what}: " + string.Join("; ", result.Violations.Select(v => $"{v.Impact} {v.Id} ({v.Help})")));
     }
 
     private static async Task TabToAsync(IPage page, string label)

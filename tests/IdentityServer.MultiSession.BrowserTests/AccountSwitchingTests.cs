@@ -15,7 +15,7 @@ public sealed class AccountSwitchingTests(BrowserFixture fixture)
 
         await device.Button("Switch account").ClickAsync();
         await device.WaitForPickerAsync();
-        await Expect(device.Page.GetByText("to continue to the application")).ToBeVisibleAsync();
+        await Expect(device.Page.GetByText("to continue to Browser tests' client app")).ToBeVisibleAsync();
         Assert.Equal([Device.Label("alice")], await device.ReadPickerAccountsAsync());
 
         await device.Page.GetByRole(AriaRole.Link, new() { Name = "Use another account" }).ClickAsync();

@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace IdpHost.Pages;
 
-/// <summary>The error page shown by the exception handler.</summary>
+/// <summary>
+/// The error page: shown by the exception handler (500) and, for pages, by the status code pages (404 and other errors
+/// without a body). The JSON API and the OIDC endpoints keep their own bodies.
+/// </summary>
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
@@ -12,8 +16,15 @@ public sealed class ErrorModel : PageModel
     /// <summary>The request id, to find the log entry.</summary>
     public string? RequestId { get; private set; }
 
+    /// <summary>The status code of the failed request.</summary>
+    public int Status { get; private set; }
+
     /// <summary>Shows the page.</summary>
-    public void OnGet() => RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+    public void OnGet()
+    {
+        RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        Status = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? Response.StatusCode;
+    }
 
     /// <summary>Shows the page for a failed POST.</summary>
     public void OnPost() => OnGet();

@@ -74,6 +74,9 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+        services.AddLocalization();
+        services.TryAddScoped<IClientDisplayNameResolver, NoClientDisplayNameResolver>();
+        services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.Add(new IdentityServer.MultiSession.Http.AntiforgeryCacheHeadersFilter()));
 
         // MVC's jQuery-style form and query keys ("a[b]") throw an ArgumentException on a key with an unclosed bracket,
         // which answers 500 to any form post carrying one (found by the hostile-bytes tests on the picker and login forms).

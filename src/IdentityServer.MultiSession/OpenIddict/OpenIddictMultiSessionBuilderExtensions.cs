@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.OpenIddict;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -22,7 +23,8 @@ public static class OpenIddictMultiSessionBuilderExtensions
     /// <item>the end-session page (<c>Areas/MultiSession/Pages/EndSession</c>), routed at OpenIddict's end-session endpoint
     /// paths (enable the end-session endpoint's pass-through);</item>
     /// <item><see cref="ISessionTokenRevoker"/>, which revokes the authorizations and tokens of ended sessions;</item>
-    /// <item>OpenIddict's authorization endpoint paths as valid return URLs of the picker and login page.</item>
+    /// <item>OpenIddict's authorization endpoint paths as valid return URLs of the picker and login page;</item>
+    /// <item>the OpenIddict application's display name shown in the picker (<see cref="IClientDisplayNameResolver"/>).</item>
     /// </list>
     /// </summary>
     public static MultiSessionBuilder AddOpenIddictIntegration(this MultiSessionBuilder builder)
@@ -32,6 +34,7 @@ public static class OpenIddictMultiSessionBuilderExtensions
         services.TryAddScoped<OpenIddictMultiSessionAuthorization>();
         services.TryAddScoped<SessionValidity>();
         services.TryAddScoped<ISessionTokenRevoker, OpenIddictSessionTokenRevoker>();
+        services.Replace(ServiceDescriptor.Scoped<IClientDisplayNameResolver, OpenIddictClientDisplayNameResolver>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, OpenIddictMultiSessionPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RazorPagesOptions>, OpenIddictEndSessionPageRoutes>());

@@ -1,7 +1,11 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
+using IdentityServer.MultiSession.Localization;
+using IdentityServer.MultiSession.Http;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -13,7 +17,7 @@ namespace IdentityServer.MultiSession.Sessions;
 /// of the failed operation is rolled back, so nothing is half-written, and the next request after recovery works.
 /// Active where the host calls <c>UseExceptionHandler</c>.
 /// </summary>
-internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService problemDetails, ILogger<DatabaseFailureExceptionHandler> logger) : IExceptionHandler
+internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService problemDetails, ILogger<DatabaseFailureExceptionHandler> logger, IStringLocalizer<MultiSessionText> text) : IExceptionHandler
 {
     private const string RetryAfterSeconds = "5";
 
@@ -30,7 +34,7 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.Headers.RetryAfter = RetryAfterSeconds;
-        response.Headers.CacheControl = "no-store";
+        response.PreventCaching();
 
         if (WantsJson(httpContext.Request, path))
         {
@@ -48,20 +52,43 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
         }
 
         response.ContentType = "text/html; charset=utf-8";
-        await response.WriteAsync(
-            $"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Temporarily unavailable</title></head>
-            <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
-            <main><h1>Temporarily unavailable</h1>
-            <p>The sign-in service cannot reach its database right now. Nothing was changed. Please try again in a moment.</p>
-            <p><a href="{HtmlEncoder.Default.Encode(httpContext.Request.PathBase + "/")}">Home</a></p>
-            <p style="color:#5f6368;font-size:.875rem">Reference: {HtmlEncoder.Default.Encode(httpContext.TraceIdentifier)}</p></main>
-            </body></html>
-            """,
-            cancellationToken);
+        await response.WriteAsync(UnavailablePage(httpContext, path), cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// The page: the library's stylesheet (served without the database), and a "Try again" link back to the page that failed,
+    /// not to the home page, which needs the database as well.
+    /// </summary>
+    private string UnavailablePage(HttpContext httpContext, string path)
+    {
+        var request = httpContext.Request;
+        var retry = request.PathBase + new PathString(path).ToUriComponent() + (HttpMethods.IsGet(request.Method) ? request.QueryString.ToUriComponent() : string.Empty);
+        var encoder = HtmlEncoder.Default;
+        var language = CultureInfo.CurrentUICulture.Name;
+        return $"""
+            <!DOCTYPE html>
+            <html lang="{encoder.Encode(language.Length == 0 ? "en" : language)}">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{encoder.Encode(text["Unavailable_Title"])}</title>
+            <link rel="stylesheet" href="{encoder.Encode(request.PathBase + "/_content/IdentityServer.MultiSession/multisession.css")}">
+            </head>
+            <body>
+            <div class="ms-shell">
+            <main class="ms-card">
+            <span class="ms-logo" aria-hidden="true"></span>
+            <h1>{encoder.Encode(text["Unavailable_Title"])}</h1>
+            <p class="ms-lead">{encoder.Encode(text["Unavailable_Text"])}</p>
+            <div class="ms-actions"><a class="ms-primary" href="{encoder.Encode(retry)}">{encoder.Encode(text["Unavailable_Retry"])}</a></div>
+            <p class="ms-reference">{encoder.Encode(text["Reference", httpContext.TraceIdentifier])}</p>
+            </main>
+            </div>
+            </body>
+            </html>
+            """;
     }
 
     private static bool WantsJson(HttpRequest request, string path)

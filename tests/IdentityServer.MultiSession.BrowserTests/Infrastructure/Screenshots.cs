@@ -9,13 +9,13 @@ public static class Screenshots
     /// <summary>The environment variable that turns the pictures on.</summary>
     public const string Variable = "MULTISESSION_SCREENSHOTS";
 
-    private const int Width = 720;
+    private const int DesktopWidth = 720;
 
     /// <summary><c>true</c> when pictures are wanted.</summary>
     public static bool Enabled => Environment.GetEnvironmentVariable(Variable) is "1" or "true";
 
-    /// <summary>Saves the page as <c>docs/images/{name}.png</c>.</summary>
-    public static async Task SaveAsync(IPage page, string name)
+    /// <summary>Saves the page as <c>docs/images/{name}.png</c>, <paramref name="width"/> CSS pixels wide (720 unless given).</summary>
+    public static async Task SaveAsync(IPage page, string name, int width = DesktopWidth)
     {
         if (!Enabled)
         {
@@ -29,7 +29,7 @@ public static class Screenshots
         // picture is as tall as the content and no taller.
         await page.EvaluateAsync("() => document.activeElement instanceof HTMLElement && document.activeElement.blur()");
         var viewport = page.ViewportSize;
-        await page.SetViewportSizeAsync(Width, 200);
+        await page.SetViewportSizeAsync(width, 200);
         try
         {
             await page.ScreenshotAsync(new PageScreenshotOptions

@@ -39,7 +39,7 @@ public sealed class DatabaseFaultTests : IDisposable
         var browser = _factory.CreateBrowser();
         await browser.SignInOkAsync("alice", "bob");
         var token = (await browser.SessionOfAsync("alice@example.com")).GetProperty("sessionToken").GetString();
-        var loginForm = (await browser.GetPageAsync("/Account/Login")).QuerySelectorAll<IHtmlFormElement>("form").Single();
+        var loginForm = (await browser.GetPageAsync("/Account/Login")).QuerySelectorAll<IHtmlFormElement>("form:not(.ms-language)").Single();
         var picker = await PickerPage.OpenAsync(browser);
         var client = new OidcClient(browser);
         var before = await _factory.CountRowsAsync();
@@ -91,7 +91,7 @@ public sealed class DatabaseFaultTests : IDisposable
     public async Task A_sign_in_that_fails_mid_request_writes_nothing_and_sets_no_cookie()
     {
         var browser = _factory.CreateBrowser();
-        var form = (await browser.GetPageAsync("/Account/Login")).QuerySelectorAll<IHtmlFormElement>("form").Single();
+        var form = (await browser.GetPageAsync("/Account/Login")).QuerySelectorAll<IHtmlFormElement>("form:not(.ms-language)").Single();
         var before = await _factory.CountRowsAsync();
 
         // The device row is written first; the session insert fails: the transaction must roll both back.

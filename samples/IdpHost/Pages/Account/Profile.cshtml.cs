@@ -1,3 +1,6 @@
+using System.Globalization;
+using IdentityServer.MultiSession;
+using IdentityServer.MultiSession.Http;
 using IdpHost.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -14,12 +17,22 @@ namespace IdpHost.Pages.Account;
 [Authorize]
 public sealed class ProfileModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
 {
-    /// <summary>A confirmation shown after signing out of the other devices.</summary>
+    /// <summary>The resource key of the confirmation shown after signing out of the other devices.</summary>
     [TempData]
     public string? Message { get; set; }
 
+    /// <summary>When the active account signed in, as the user's culture writes it (UTC); <c>null</c> when unknown.</summary>
+    public string? SignedInAt { get; private set; }
+
     /// <summary>Shows the page.</summary>
-    public void OnGet() => Response.Headers.CacheControl = "no-store";
+    public void OnGet()
+    {
+        Response.PreventCaching();
+        if (long.TryParse(User.FindFirst(MultiSessionDefaults.AuthenticationTimeClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            SignedInAt = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("f", CultureInfo.CurrentCulture);
+        }
+    }
 
     /// <summary>Signs the account out of every other device ("sign out everywhere" but here).</summary>
     public async Task<IActionResult> OnPostSignOutOtherDevicesAsync()
@@ -33,12 +46,12 @@ public sealed class ProfileModel(UserManager<ApplicationUser> users, SignInManag
         var result = await users.UpdateSecurityStampAsync(user);
         if (!result.Succeeded)
         {
-            Message = "Your other devices could not be signed out. Try again.";
+            Message = "Profile_OtherDevicesFailed";
             return RedirectToPage();
         }
 
         await signIn.RefreshSignInAsync(user);
-        Message = "Your other devices are signed out.";
+        Message = "Profile_OtherDevicesSignedOut";
         return RedirectToPage();
     }
 }

@@ -1,11 +1,14 @@
 using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Http;
+using IdentityServer.MultiSession.Localization;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace IdentityServer.MultiSession.Areas.MultiSession.Pages;
@@ -22,15 +25,26 @@ public class AccountsModel : PageModel
     private readonly AccountSelectionProtector _selection;
     private readonly IOptionsMonitor<MultiSessionOptions> _options;
     private readonly TimeProvider _time;
+    private readonly IClientDisplayNameResolver _clients;
+    private readonly IStringLocalizer<MultiSessionText> _text;
 
     /// <summary>Creates the page.</summary>
-    public AccountsModel(IDeviceSessionService sessions, ReturnUrlValidator returnUrls, AccountSelectionProtector selection, IOptionsMonitor<MultiSessionOptions> options, TimeProvider time)
+    public AccountsModel(
+        IDeviceSessionService sessions,
+        ReturnUrlValidator returnUrls,
+        AccountSelectionProtector selection,
+        IOptionsMonitor<MultiSessionOptions> options,
+        TimeProvider time,
+        IClientDisplayNameResolver clients,
+        IStringLocalizer<MultiSessionText> text)
     {
         _sessions = sessions;
         _returnUrls = returnUrls;
         _selection = selection;
         _options = options;
         _time = time;
+        _clients = clients;
+        _text = text;
     }
 
     /// <summary>Where to go once an account is chosen: a local URL, or the authorization request in progress.</summary>
@@ -62,19 +76,15 @@ public class AccountsModel : PageModel
         }
     }
 
-    /// <summary>The first letter of an account's name, for its avatar.</summary>
-    public static string Initial(DeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var name = session.DisplayName.Trim();
-        return name.Length == 0 ? "?" : char.ToUpper(name[0], CultureInfo.InvariantCulture).ToString();
-    }
+    /// <summary>The display name of the client whose authorization request opened the picker, when it is known.</summary>
+    public string? ClientName { get; private set; }
 
     /// <summary>Shows the accounts.</summary>
     public async Task OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.PreventCaching();
         Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        await FindClientNameAsync();
     }
 
     /// <summary>Uses an account: for an authorization request, that request gets this account; it also becomes active.</summary>
@@ -90,7 +100,7 @@ public class AccountsModel : PageModel
         var session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
         if (session is null)
         {
-            return await ShowAsync("That account is no longer signed in on this browser. Choose another account or sign in again.");
+            return await ShowAsync(_text["Picker_NoLongerSignedIn"]);
         }
 
         return ForAuthorization
@@ -124,11 +134,17 @@ public class AccountsModel : PageModel
     /// <summary>Signs out of one account; the others stay signed in.</summary>
     public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
     {
-        var revoked = !string.IsNullOrEmpty(sessionToken) && await _sessions.RevokeAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
+        // The name first, for the confirmation: the session is gone afterwards.
+        var account = string.IsNullOrEmpty(sessionToken)
+            ? null
+            : (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
+        var revoked = account is not null && await _sessions.RevokeAsync(HttpContext, account.SessionToken, HttpContext.RequestAborted);
         if (!revoked)
         {
-            return await ShowAsync("That account is no longer signed in on this browser.");
+            return await ShowAsync(_text["Picker_AlreadySignedOut"]);
         }
+
+        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_SignedOut", account!.DisplayName].Value;
 
         return back
             ? LocalRedirect(SafeReturnUrl)
@@ -139,6 +155,7 @@ public class AccountsModel : PageModel
     public async Task<IActionResult> OnPostSignOutAllAsync()
     {
         await _sessions.SignOutAsync(HttpContext, HttpContext.RequestAborted);
+        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_AllSignedOut"].Value;
         return LocalRedirect(ForAuthorization ? SafeReturnUrl : _options.CurrentValue.HomePath.Value ?? "/");
     }
 
@@ -146,7 +163,23 @@ public class AccountsModel : PageModel
     {
         Message = message;
         Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        await FindClientNameAsync();
         Response.StatusCode = StatusCodes.Status404NotFound;
         return Page();
+    }
+
+    private async Task FindClientNameAsync()
+    {
+        if (!ForAuthorization)
+        {
+            return;
+        }
+
+        var query = SafeReturnUrl.IndexOf('?', StringComparison.Ordinal);
+        var clientId = query < 0 ? null : QueryHelpers.ParseQuery(SafeReturnUrl[query..]).GetValueOrDefault("client_id").ToString();
+        if (!string.IsNullOrEmpty(clientId))
+        {
+            ClientName = await _clients.GetDisplayNameAsync(clientId, CultureInfo.CurrentUICulture, HttpContext.RequestAborted);
+        }
     }
 }
