@@ -71,6 +71,7 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, IdentityServer.MultiSession.DependencyInjection.TolerantValueProvidersSetup>());
 
         return new MultiSessionBuilder(services);
     }
