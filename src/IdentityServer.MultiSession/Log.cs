@@ -52,7 +52,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 152, Level = LogLevel.Information, Message = "Multi-session options reloaded ({Name}).")]
     public static partial void OptionsReloaded(ILogger logger, string name);
-
-    [LoggerMessage(EventId = 153, Level = LogLevel.Information, Message = "Sign-in refused: the device holds {Count} sessions and the limit is {MaximumSessions}.")]
-    public static partial void LimitExceeded(ILogger logger, int count, int maximumSessions);
 }
