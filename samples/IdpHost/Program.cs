@@ -32,7 +32,7 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
     {
         options.User.RequireUniqueEmail = true;
-        options.Lockout.MaxFailedAccessAttempts = 10;
+        // Lockout: see AddPasswordLogin below (configuration section "Lockout").
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
     .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()

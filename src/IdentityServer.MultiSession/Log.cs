@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} signed in for user {UserId}.")]
     public static partial void SignedIn(ILogger logger, string deviceId, string sessionId, string userId);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Sign-in refused: the device holds the limit of {MaximumSessions} sessions.")]
-    public static partial void LimitReached(ILogger logger, int maximumSessions);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Sign-in refused: the device holds {Count} sessions and the limit is {MaximumSessions}.")]
+    public static partial void LimitReached(ILogger logger, int count, int maximumSessions);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} revoked.")]
     public static partial void Revoked(ILogger logger, string deviceId, string sessionId);
@@ -83,7 +83,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 152, Level = LogLevel.Information, Message = "Multi-session options reloaded ({Name}).")]
     public static partial void OptionsReloaded(ILogger logger, string name);
-
-    [LoggerMessage(EventId = 153, Level = LogLevel.Information, Message = "Sign-in refused: the device holds {Count} sessions and the limit is {MaximumSessions}.")]
-    public static partial void LimitExceeded(ILogger logger, int count, int maximumSessions);
 }

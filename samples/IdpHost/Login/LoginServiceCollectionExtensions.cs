@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace IdpHost.Login;
 
@@ -21,6 +23,13 @@ public static class LoginServiceCollectionExtensions
                 "Lockout: MaxFailedAttempts must be at least 1, FirstLockout positive, MaximumLockout at least FirstLockout, ResetAfter not negative.")
             .ValidateOnStart();
         services.AddScoped<PasswordLogin>();
+
+        // Identity's own lockout settings follow, so that nothing else that counts failures locks sooner or for another time.
+        services.AddOptions<IdentityOptions>().Configure<IOptions<LockoutEscalationOptions>>((identity, lockout) =>
+        {
+            identity.Lockout.MaxFailedAccessAttempts = lockout.Value.MaxFailedAttempts;
+            identity.Lockout.DefaultLockoutTimeSpan = lockout.Value.FirstLockout;
+        });
 
         var limit = configuration.GetSection(LoginRateLimitOptions.Section).Get<LoginRateLimitOptions>() ?? new LoginRateLimitOptions();
         if (limit.PermitLimit < 1 || limit.Window <= TimeSpan.Zero)

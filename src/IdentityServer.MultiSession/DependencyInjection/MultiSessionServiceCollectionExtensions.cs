@@ -5,8 +5,6 @@ using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -78,14 +76,7 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddScoped<IClientDisplayNameResolver, NoClientDisplayNameResolver>();
         services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.Add(new IdentityServer.MultiSession.Http.AntiforgeryCacheHeadersFilter()));
 
-        // MVC's jQuery-style form and query keys ("a[b]") throw an ArgumentException on a key with an unclosed bracket,
-        // which answers 500 to any form post carrying one (found by the hostile-bytes tests on the picker and login forms).
-        // Neither the picker nor an IdP's pages post such keys: bind plain keys only, so that a bad key is just a bad field.
-        services.Configure<MvcOptions>(options =>
-        {
-            options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
-            options.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
-        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, IdentityServer.MultiSession.DependencyInjection.TolerantValueProvidersSetup>());
 
         return new MultiSessionBuilder(services);
     }

@@ -270,7 +270,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         switch (result.Outcome)
         {
             case DeviceSignInOutcome.LimitReached:
-                Log.LimitExceeded(_logger, result.SessionCount, options.MaximumSessions);
+                Log.LimitReached(_logger, result.SessionCount, options.MaximumSessions);
                 throw new MultiSessionLimitReachedException(options.MaximumSessions, result.SessionCount);
             case DeviceSignInOutcome.Superseded:
                 Log.SignInSuperseded(_logger, userId);
