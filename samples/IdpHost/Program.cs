@@ -1,5 +1,6 @@
 using IdentityServer.MultiSession;
 using IdpHost.Data;
+using IdpHost.Identity;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -30,7 +31,8 @@ var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(optio
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
     .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()
-    .AddDefaultTokenProviders();
+    .AddDefaultTokenProviders()
+    .AddMultiAccountTwoFactor();
 if (multiSession)
 {
     identity.AddMultiSession()
@@ -84,6 +86,9 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
     });
 
+// The sign-in and account pages' texts: Resources/*.resx, chosen from Accept-Language (English, German, French).
+builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+
 builder.Services.AddRazorPages(options =>
 {
     if (!multiSession)
@@ -107,6 +112,7 @@ await DemoUsers.SeedAsync(app.Services);
 await ClientRegistrar.RegisterAsync(app.Services, clients);
 
 app.UseForwardedHeaders();
+app.UseRequestLocalization(options => options.SetDefaultCulture("en").AddSupportedCultures("en", "de", "fr").AddSupportedUICultures("en", "de", "fr"));
 app.UseExceptionHandler("/Error");
 if (!app.Environment.IsDevelopment())
 {

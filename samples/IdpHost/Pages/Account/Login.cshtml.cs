@@ -76,6 +76,19 @@ public sealed class LoginModel(
                 return Redirect(returnUrls.Sanitize(ReturnUrl));
             }
 
+            if (result.RequiresTwoFactor)
+            {
+                // The limit is checked before the second factor is asked for (an account already on the browser never counts).
+                var next = await IdpHost.Identity.TwoFactorSignInFlow.ContinueAsync(HttpContext, user.Id, returnUrls.Sanitize(ReturnUrl));
+                if (next is null)
+                {
+                    LimitReached = true;
+                    return await FailAsync(null);
+                }
+
+                return Redirect(next);
+            }
+
             return await FailAsync(result.IsLockedOut
                 ? "This account is locked after too many failed attempts. Try again later."
                 : "The email, user name or password is not correct.");
