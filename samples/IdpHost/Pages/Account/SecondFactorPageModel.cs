@@ -60,7 +60,7 @@ public abstract class SecondFactorPageModel(
     /// <summary>Shows the form, or why it cannot be used.</summary>
     public async Task<IActionResult> OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.Headers.CacheControl = "no-cache, no-store";
         await LoadAsync();
         return Page();
     }
@@ -68,7 +68,7 @@ public abstract class SecondFactorPageModel(
     /// <summary>Checks the code and signs in; the account is added to the browser and becomes active.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.Headers.CacheControl = "no-cache, no-store";
         if (!await LoadAsync())
         {
             return Page();
