@@ -52,6 +52,12 @@ public class DeviceSessionEntity
     /// <summary>When the user's security stamp was last checked.</summary>
     public DateTimeOffset LastValidatedAt { get; set; }
 
+    /// <summary>
+    /// Space-separated authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device:
+    /// set when the user authenticates, kept by a refresh of the sign-in.
+    /// </summary>
+    public string? AuthenticationMethods { get; set; }
+
     /// <summary>The serialized principal that signed in (claims only, no secret).</summary>
     public byte[] Ticket { get; set; } = [];
 
