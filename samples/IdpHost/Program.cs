@@ -63,7 +63,7 @@ builder.Services.AddOpenIddict()
         options.RequireProofKeyForCodeExchange();
         options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         options.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess);
-        options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, MultiSessionDefaults.SessionIdClaimType);
+        options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference, MultiSessionDefaults.SessionIdClaimType);
 
         // Access tokens are plain signed JWTs, so that APIs (and the tests) can read sid and auth_time.
         options.DisableAccessTokenEncryption();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore;
@@ -97,8 +98,9 @@ public class OpenIddictMultiSessionAuthorization
         _endSession.ExecuteAsync(context, decision, confirmed, cancellationToken);
 
     /// <summary>
-    /// Adds the <c>sid</c> (the device session id) and <c>auth_time</c> claims of <paramref name="session"/> to an identity that
-    /// OpenIddict will sign in, destined for the ID token and the access token (SPEC §4).
+    /// Adds the <c>sid</c> (the device session id), <c>auth_time</c> and <c>amr</c> (the methods of the account's last
+    /// authentication) claims of <paramref name="session"/> to an identity that OpenIddict will sign in, destined for the ID token
+    /// and the access token (SPEC §4).
     /// </summary>
     public static ClaimsIdentity AddSessionClaims(ClaimsIdentity identity, DeviceSession session)
     {
@@ -114,14 +116,29 @@ public class OpenIddictMultiSessionAuthorization
             Claims.AuthenticationTime,
             session.AuthenticatedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ClaimValueTypes.Integer64));
+
+        // amr is a JSON array in tokens (RFC 8176), even with one method: one claim holding the array.
+        foreach (var existing in identity.FindAll(Claims.AuthenticationMethodReference).ToList())
+        {
+            identity.RemoveClaim(existing);
+        }
+
+        if (session.AuthenticationMethods.Count > 0)
+        {
+            identity.AddClaim(new Claim(
+                Claims.AuthenticationMethodReference,
+                JsonSerializer.Serialize(session.AuthenticationMethods),
+                "JSON_ARRAY"));
+        }
+
         return identity;
     }
 
-    /// <summary>The destinations of the multi-session claims: <c>sid</c> and <c>auth_time</c> go to the ID token and the access token.</summary>
+    /// <summary>The destinations of the multi-session claims: <c>sid</c>, <c>auth_time</c> and <c>amr</c> go to the ID token and the access token.</summary>
     public static IEnumerable<string>? GetDestinations(Claim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        return claim.Type is MultiSessionDefaults.SessionIdClaimType or Claims.AuthenticationTime
+        return claim.Type is MultiSessionDefaults.SessionIdClaimType or Claims.AuthenticationTime or Claims.AuthenticationMethodReference
             ? [Destinations.IdentityToken, Destinations.AccessToken]
             : null;
     }

@@ -178,6 +178,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             AbsoluteExpiresAt = absolute,
             ExpiresAt = ComputeExpiry(now, absolute, options),
             Ticket = Serialize(principal),
+            AuthenticationMethods = JoinAuthenticationMethods(principal),
         };
 
         var newSecret = DeviceSecret.Create();
@@ -367,6 +368,15 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         return principal;
+    }
+
+    private static string? JoinAuthenticationMethods(ClaimsPrincipal principal)
+    {
+        var methods = string.Join(' ', principal.FindAll(MultiSessionDefaults.AuthenticationMethodsClaimType)
+            .Select(c => c.Value)
+            .Where(v => v.Length is > 0 and <= 32 && !v.Contains(' ', StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal));
+        return methods.Length is 0 or > 200 ? null : methods;
     }
 
     private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;
