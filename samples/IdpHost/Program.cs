@@ -45,6 +45,9 @@ else
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
 
+// Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
+builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
+
 builder.Services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/Account/Login";

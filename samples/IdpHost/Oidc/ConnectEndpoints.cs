@@ -63,12 +63,12 @@ public static class ConnectEndpoints
 
         var session = decision.Session!;
         var user = await users.FindByIdAsync(session.UserId);
-        if (user is null || !await signIn.CanSignInAsync(user))
+        if (await AccountRules.CheckAsync(context, request, session, user, users, signIn) is { } refused)
         {
-            return Error(Errors.LoginRequired, "The account can no longer sign in.");
+            return refused;
         }
 
-        var identity = await CreateIdentityAsync(users, user, session);
+        var identity = await CreateIdentityAsync(users, user!, session);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -152,7 +152,7 @@ public static class ConnectEndpoints
         }
 
         var user = await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
-        if (user is null || !await signIn.CanSignInAsync(user))
+        if (user is null || !await signIn.CanSignInAsync(user) || (users.SupportsUserLockout && await users.IsLockedOutAsync(user)))
         {
             return Error(Errors.InvalidGrant, "The account can no longer sign in.");
         }
