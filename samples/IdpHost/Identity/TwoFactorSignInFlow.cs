@@ -27,13 +27,17 @@ public static class TwoFactorSignInFlow
     public static async Task<string?> ContinueAsync(HttpContext context, string userId, string returnUrl)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwoFactorSignInFlow));
         var attemptId = PendingTwoFactorAuthenticationHandler.GetNewAttemptId(context);
         if (attemptId is null || await IsRefusedByLimitAsync(context, userId))
         {
             PendingTwoFactorAuthenticationHandler.SelectAttempt(context, attemptId ?? string.Empty);
             await context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+            IdpLog.SecondFactorRefusedByLimit(logger, userId, context.RequestServices.GetRequiredService<IOptionsMonitor<MultiSessionOptions>>().CurrentValue.MaximumSessions);
             return null;
         }
+
+        IdpLog.SecondFactorStarted(logger, userId);
 
         return PageUrl(AuthenticatorPage, attemptId, returnUrl);
     }

@@ -39,6 +39,7 @@ public static class AccountRules
 
         var sessions = context.RequestServices.GetRequiredService<IDeviceSessionService>();
         string description;
+        var ended = true;
         if (user is null)
         {
             await sessions.RevokeUserSessionsAsync(session.UserId, context.RequestAborted);
@@ -52,11 +53,18 @@ public static class AccountRules
         else if (users.SupportsUserLockout && await users.IsLockedOutAsync(user))
         {
             description = "The account is locked.";
+            ended = false;
         }
         else
         {
             return null;
         }
+
+        IdpLog.AccountRuleRefused(
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AccountRules)),
+            session.UserId,
+            description,
+            ended);
 
         if (request.HasPromptValue(PromptValues.None))
         {

@@ -135,6 +135,7 @@ public abstract class AccountManagementTests
         var message = page.QuerySelector(".ms-alert[role=alert]")!.TextContent;
         Assert.Contains($"opened for {bob.Email}", message, StringComparison.Ordinal);
         Assert.Contains($"{alice.Email} is now the active account", message, StringComparison.Ordinal);
+        Assert.Contains(factory.Log.Entries, e => e.Contains($"[352]: Account form refused: rendered for user {bob.Id}, the active account is user {alice.Id}.", StringComparison.Ordinal));
         foreach (var account in new[] { alice, bob })
         {
             Assert.True(await factory.WithUsersAsync(async users => await users.CheckPasswordAsync((await users.FindByIdAsync(account.Id))!, DemoUsers.Password)));

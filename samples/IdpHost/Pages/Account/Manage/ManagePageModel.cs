@@ -110,6 +110,8 @@ public abstract class ManagePageModel(
             return null;
         }
 
+        IdpLog.AccountFormRefused(HttpContext.RequestServices.GetRequiredService<ILogger<ManagePageModel>>(), postedUserId, CurrentUser.Id);
+
         await OnLoadedAsync();
         return Page();
     }
