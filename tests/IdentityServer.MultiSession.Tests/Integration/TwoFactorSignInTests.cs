@@ -157,6 +157,30 @@ public abstract class TwoFactorSignInTests
     }
 
     [SkippableFact]
+    public async Task A_remembered_account_is_refused_by_the_limit_like_a_password_sign_in()
+    {
+        var browser = factory.CreateBrowser();
+        var twoFactor = await TwoFactorAccounts.CreateAsync(factory, twoFactor: true);
+        (await browser.SignInWithAuthenticatorAsync(twoFactor, remember: true)).Dispose();
+        using (var signedOut = await (await PickerPage.OpenAsync(browser)).SignOutAsync(twoFactor.Email))
+        {
+            Assert.True(TestBrowser.IsRedirect(signedOut));
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await browser.SignInOkAsync((await TwoFactorAccounts.CreateAsync(factory, twoFactor: false)).UserName);
+        }
+
+        using var response = await browser.PasswordStepAsync(twoFactor);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), "/Account/Login");
+        Assert.Equal(LimitMessage, page.QuerySelector(".ms-limit [role=alert]")!.TextContent.Trim());
+        Assert.Equal(5, (await browser.ListAsync()).Count);
+        Assert.DoesNotContain(await browser.ListAsync(), e => e.GetProperty("user").GetProperty("email").GetString() == twoFactor.Email);
+    }
+
+    [SkippableFact]
     public async Task Remembering_the_browser_for_one_account_neither_skips_another_accounts_second_factor_nor_forgets_the_first()
     {
         var browser = factory.CreateBrowser();
