@@ -100,7 +100,7 @@ public class OpenIddictMultiSessionAuthorization
     /// <summary>
     /// Adds the <c>sid</c> (the device session id), <c>auth_time</c> and <c>amr</c> (the methods of the account's last
     /// authentication) claims of <paramref name="session"/> to an identity that OpenIddict will sign in, destined for the ID token
-    /// and the access token (SPEC §4).
+    /// and the access token (docs/BEHAVIOUR.md §4).
     /// </summary>
     public static ClaimsIdentity AddSessionClaims(ClaimsIdentity identity, DeviceSession session)
     {
