@@ -1,6 +1,7 @@
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Localization;
 using IdpHost.Data;
+using IdpHost.Identity;
 using IdpHost.Login;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
@@ -36,7 +37,8 @@ var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(optio
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
     .AddClaimsPrincipalFactory<ApplicationUserClaimsPrincipalFactory>()
-    .AddDefaultTokenProviders();
+    .AddDefaultTokenProviders()
+    .AddMultiAccountTwoFactor();
 
 // The login page: one hash verification and one message per failed attempt, an escalating lockout per account and a rate
 // limit per client address (README "Login page: failures, lockout and rate limits").
@@ -53,6 +55,9 @@ else
     // The login page validates its return URL with the library's validator, which needs no other multi-session service.
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
+
+// Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
+builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
 
 builder.Services.ConfigureApplicationCookie(options =>
 {
@@ -74,7 +79,7 @@ builder.Services.AddOpenIddict()
         options.RequireProofKeyForCodeExchange();
         options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         options.RegisterScopes([Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, .. apiScopes]);
-        options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, MultiSessionDefaults.SessionIdClaimType);
+        options.RegisterClaims(Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference, MultiSessionDefaults.SessionIdClaimType);
 
         // Access tokens are plain signed JWTs, so that APIs (and the tests) can read sid, auth_time and aud; an API that
         // must know at once that a session ended asks the introspection endpoint.

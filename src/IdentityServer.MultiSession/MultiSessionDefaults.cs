@@ -32,6 +32,12 @@ public static class MultiSessionDefaults
     /// <summary>The claim type that carries the authentication time, in seconds since the Unix epoch.</summary>
     public const string AuthenticationTimeClaimType = "auth_time";
 
+    /// <summary>
+    /// The claim type of the authentication methods (RFC 8176 <c>amr</c> values, one claim per method) on the principal that
+    /// signs in; they are recorded with the device session and go into its ID tokens.
+    /// </summary>
+    public const string AuthenticationMethodsClaimType = "amr";
+
     /// <summary>The query parameter the login page reads to pre-fill the user name.</summary>
     public const string LoginHintParameter = "login_hint";
 }

@@ -1,3 +1,4 @@
+using IdpHost.Identity;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -29,8 +30,12 @@ public sealed class PasswordLogin(
     /// <summary>The longest user name or email looked up; longer input is treated as an unknown account.</summary>
     public const int MaximumUserNameLength = 256;
 
-    /// <summary>Checks the password of <paramref name="userName"/> (a user name or an email) and signs the account in when it is right.</summary>
-    public async Task<PasswordLoginOutcome> SignInAsync(string? userName, string? password, bool isPersistent)
+    /// <summary>
+    /// Checks the password of <paramref name="userName"/> (a user name or an email) and signs the account in when it is right,
+    /// or, for an account with two-factor sign-in on, starts its second factor (unless this browser is remembered for it).
+    /// The user id is given when the password was right.
+    /// </summary>
+    public async Task<(PasswordLoginOutcome Outcome, string? UserId)> SignInAsync(string? userName, string? password, bool isPersistent)
     {
         var name = userName?.Trim() ?? string.Empty;
         password ??= string.Empty;
@@ -40,32 +45,32 @@ public sealed class PasswordLogin(
         if (user is null)
         {
             VerifyDummy(password);
-            return PasswordLoginOutcome.UnknownUser;
+            return (PasswordLoginOutcome.UnknownUser, null);
         }
 
         var now = time.GetUtcNow();
         if (await IsLockedOutAsync(user, now))
         {
             VerifyDummy(password);
-            return PasswordLoginOutcome.LockedOut;
+            return (PasswordLoginOutcome.LockedOut, null);
         }
 
         if (!await users.HasPasswordAsync(user))
         {
             VerifyDummy(password);
-            return PasswordLoginOutcome.WrongPassword;
+            return (PasswordLoginOutcome.WrongPassword, null);
         }
 
         if (!await users.CheckPasswordAsync(user, password))
         {
             await RecordFailureAsync(user, now);
-            return PasswordLoginOutcome.WrongPassword;
+            return (PasswordLoginOutcome.WrongPassword, null);
         }
 
         // Checked after the password, so that these answers cost the same as the others.
-        if (!await signIn.CanSignInAsync(user) || (users.SupportsUserTwoFactor && await users.GetTwoFactorEnabledAsync(user)))
+        if (!await signIn.CanSignInAsync(user))
         {
-            return PasswordLoginOutcome.NotAllowed;
+            return (PasswordLoginOutcome.NotAllowed, user.Id);
         }
 
         if (users.SupportsUserLockout && await users.GetAccessFailedCountAsync(user) > 0)
@@ -73,8 +78,21 @@ public sealed class PasswordLogin(
             await users.ResetAccessFailedCountAsync(user);
         }
 
+        if (users.SupportsUserTwoFactor && await users.GetTwoFactorEnabledAsync(user))
+        {
+            // Identity's own step after a password: sign in when this browser is remembered for this account, else start
+            // the second factor. Without the multi-account sign-in manager there is no second-factor page to go to.
+            if (signIn is not MultiAccountSignInManager twoFactor)
+            {
+                return (PasswordLoginOutcome.NotAllowed, user.Id);
+            }
+
+            var result = await twoFactor.SignInOrStartTwoFactorAsync(user, isPersistent);
+            return (result.Succeeded ? PasswordLoginOutcome.SignedIn : result.RequiresTwoFactor ? PasswordLoginOutcome.RequiresTwoFactor : PasswordLoginOutcome.NotAllowed, user.Id);
+        }
+
         await signIn.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", "pwd")]);
-        return PasswordLoginOutcome.SignedIn;
+        return (PasswordLoginOutcome.SignedIn, user.Id);
     }
 
     private async Task<bool> IsLockedOutAsync(ApplicationUser user, DateTimeOffset now) =>

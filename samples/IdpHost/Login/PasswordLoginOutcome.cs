@@ -15,6 +15,9 @@ public enum PasswordLoginOutcome
     /// <summary>The account is locked after too many failed attempts.</summary>
     LockedOut = 3,
 
-    /// <summary>The password was right but the account may not sign in (unconfirmed, or a second factor the sample does not offer).</summary>
+    /// <summary>The password was right but the account may not sign in (for example an unconfirmed email).</summary>
     NotAllowed = 4,
+
+    /// <summary>The password was right and the account has two-factor sign-in on: its second factor is asked for next.</summary>
+    RequiresTwoFactor = 5,
 }

@@ -62,13 +62,14 @@ public static class ConnectEndpoints
                 return Error(decision.Error!, decision.ErrorDescription!);
         }
 
-        var user = await users.FindByIdAsync(decision.Session!.UserId);
-        if (user is null || !await signIn.CanSignInAsync(user))
+        var session = decision.Session!;
+        var user = await users.FindByIdAsync(session.UserId);
+        if (await AccountRules.CheckAsync(context, request, session, user, users, signIn) is { } refused)
         {
-            return Error(Errors.LoginRequired, "The account can no longer sign in.");
+            return refused;
         }
 
-        var identity = await CreateIdentityAsync(users, user);
+        var identity = await CreateIdentityAsync(users, user!);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -141,7 +142,7 @@ public static class ConnectEndpoints
 
         var principal = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
         var user = principal is null ? null : await users.FindByIdAsync(principal.GetClaim(Claims.Subject) ?? string.Empty);
-        if (principal is null || user is null || !await signIn.CanSignInAsync(user))
+        if (principal is null || user is null || !await signIn.CanSignInAsync(user) || (users.SupportsUserLockout && await users.IsLockedOutAsync(user)))
         {
             return Error(Errors.InvalidGrant, "The account can no longer sign in.");
         }

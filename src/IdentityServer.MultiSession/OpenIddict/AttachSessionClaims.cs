@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
 using IdentityServer.MultiSession.Sessions;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -11,7 +13,7 @@ namespace IdentityServer.MultiSession.OpenIddict;
 
 /// <summary>
 /// Sign-in at the authorization endpoint and at the token endpoint (code and refresh grants): puts the device session's
-/// <c>sid</c> and <c>auth_time</c> into the ID token and the access token, and gives the access token its audiences.
+/// <c>sid</c>, <c>auth_time</c> and <c>amr</c> into the ID token and the access token, and gives the access token its audiences.
 /// </summary>
 /// <remarks>
 /// <para>At the authorization endpoint the session is the one <see cref="OpenIddictMultiSessionAuthorization.DecideAsync"/>
@@ -73,7 +75,21 @@ internal sealed class AttachSessionClaims(IOpenIddictScopeManager scopes) : IOpe
             Claims.AuthenticationTime,
             session.AuthenticatedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ClaimValueTypes.Integer64));
-        foreach (var claim in identity.Claims.Where(c => c.Type is MultiSessionDefaults.SessionIdClaimType or Claims.AuthenticationTime))
+        // amr (RFC 8176): the methods of this account's last authentication on the device, a JSON array even with one method.
+        foreach (var existing in identity.FindAll(Claims.AuthenticationMethodReference).ToList())
+        {
+            identity.RemoveClaim(existing);
+        }
+
+        if (session.AuthenticationMethods.Count > 0)
+        {
+            identity.AddClaim(new Claim(
+                Claims.AuthenticationMethodReference,
+                JsonSerializer.Serialize(session.AuthenticationMethods),
+                JsonClaimValueTypes.JsonArray));
+        }
+
+        foreach (var claim in identity.Claims.Where(c => c.Type is MultiSessionDefaults.SessionIdClaimType or Claims.AuthenticationTime or Claims.AuthenticationMethodReference))
         {
             claim.SetDestinations(Destinations.IdentityToken, Destinations.AccessToken);
         }

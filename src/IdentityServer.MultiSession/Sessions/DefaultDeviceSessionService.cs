@@ -247,6 +247,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             ExpiresAt = ComputeExpiry(now, absolute, options),
             SecurityStampHash = stampHash,
             Ticket = Protect(Serialize(principal)),
+            AuthenticationMethods = JoinAuthenticationMethods(principal),
         };
 
         var newSecret = DeviceSecret.Create();
@@ -649,6 +650,15 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         public Task<MultiSessionUserCheck> CheckAsync(string userId, bool createPrincipal, CancellationToken cancellationToken = default) =>
             Task.FromResult(new MultiSessionUserCheck(true, null, null));
+    }
+
+    private static string? JoinAuthenticationMethods(ClaimsPrincipal principal)
+    {
+        var methods = string.Join(' ', principal.FindAll(MultiSessionDefaults.AuthenticationMethodsClaimType)
+            .Select(c => c.Value)
+            .Where(v => v.Length is > 0 and <= 32 && !v.Contains(' ', StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal));
+        return methods.Length is 0 or > 200 ? null : methods;
     }
 
     private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;

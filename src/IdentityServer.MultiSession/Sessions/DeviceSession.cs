@@ -38,6 +38,9 @@ public sealed record DeviceSession
     /// <summary>When the session expires unless used again.</summary>
     public DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>The authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device.</summary>
+    public IReadOnlyList<string> AuthenticationMethods { get; init; } = [];
+
     /// <summary>The OIDC clients that received tokens through this session.</summary>
     public IReadOnlyList<string> ClientIds { get; init; } = [];
 }

@@ -18,6 +18,7 @@ internal static class DeviceSessionMapping
         CreatedAt = entity.CreatedAt,
         LastSeenAt = entity.LastSeenAt,
         ExpiresAt = entity.ExpiresAt,
+        AuthenticationMethods = (entity.AuthenticationMethods ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
         ClientIds = (entity.ClientIds ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
     };
 }

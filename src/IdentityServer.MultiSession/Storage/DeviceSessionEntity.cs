@@ -59,6 +59,12 @@ public class DeviceSessionEntity
     public string? SecurityStampHash { get; set; }
 
     /// <summary>
+    /// Space-separated authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device:
+    /// set when the user authenticates, kept by a refresh of the sign-in.
+    /// </summary>
+    public string? AuthenticationMethods { get; set; }
+
+    /// <summary>
     /// The principal that signed in (claims only, no secret), serialized and protected with ASP.NET Core Data Protection.
     /// </summary>
     public byte[] Ticket { get; set; } = [];

@@ -227,6 +227,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         {
             // Only a real authentication moves auth_time (and restarts the absolute lifetime).
             existing.AuthenticatedAt = fresh.AuthenticatedAt;
+            existing.AuthenticationMethods = fresh.AuthenticationMethods;
             existing.AbsoluteExpiresAt = fresh.AbsoluteExpiresAt;
             existing.ExpiresAt = fresh.ExpiresAt;
         }

@@ -66,7 +66,20 @@ public sealed class LoginModel(
         var target = returnUrls.Sanitize(ReturnUrl);
         try
         {
-            var outcome = await passwordLogin.SignInAsync(Input.UserName, Input.Password, isPersistent: true);
+            var (outcome, userId) = await passwordLogin.SignInAsync(Input.UserName, Input.Password, isPersistent: true);
+            if (outcome == PasswordLoginOutcome.RequiresTwoFactor)
+            {
+                // The limit is checked before the second factor is asked for (an account already on the browser never counts).
+                var next = await IdpHost.Identity.TwoFactorSignInFlow.ContinueAsync(HttpContext, userId!, target);
+                if (next is null)
+                {
+                    LimitReached = true;
+                    return await FailAsync(null);
+                }
+
+                return Redirect(next);
+            }
+
             return outcome == PasswordLoginOutcome.SignedIn
                 ? Redirect(target)
                 : await FailAsync(LoginTexts.Failed);

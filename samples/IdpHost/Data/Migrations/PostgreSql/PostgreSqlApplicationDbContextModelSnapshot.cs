@@ -77,6 +77,11 @@ namespace IdpHost.Data.Migrations.PostgreSql
                     b.Property<long>("AuthenticatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("AuthenticationMethods")
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("ClientIds")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");

@@ -77,6 +77,11 @@ namespace IdpHost.Data.Migrations.SqlServer
                     b.Property<long>("AuthenticatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("AuthenticationMethods")
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(200)");
+
                     b.Property<string>("ClientIds")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");

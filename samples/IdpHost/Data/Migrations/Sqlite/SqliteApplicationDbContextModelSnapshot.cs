@@ -72,6 +72,11 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.Property<long>("AuthenticatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AuthenticationMethods")
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientIds")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
