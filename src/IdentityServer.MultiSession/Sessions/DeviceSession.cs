@@ -37,7 +37,4 @@ public sealed record DeviceSession
 
     /// <summary>When the session expires unless used again.</summary>
     public DateTimeOffset ExpiresAt { get; init; }
-
-    /// <summary>The OIDC clients that received tokens through this session.</summary>
-    public IReadOnlyList<string> ClientIds { get; init; } = [];
 }

@@ -18,6 +18,5 @@ internal static class DeviceSessionMapping
         CreatedAt = entity.CreatedAt,
         LastSeenAt = entity.LastSeenAt,
         ExpiresAt = entity.ExpiresAt,
-        ClientIds = (entity.ClientIds ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
     };
 }

@@ -54,7 +54,4 @@ public class DeviceSessionEntity
 
     /// <summary>The serialized principal that signed in (claims only, no secret).</summary>
     public byte[] Ticket { get; set; } = [];
-
-    /// <summary>Space-separated ids of the OIDC clients that received tokens through this session.</summary>
-    public string? ClientIds { get; set; }
 }

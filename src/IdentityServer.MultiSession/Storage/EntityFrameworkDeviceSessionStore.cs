@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -16,12 +17,14 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     private const int MaximumAttempts = 8;
     private readonly TContext _context;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the store over <paramref name="context"/>.</summary>
-    public EntityFrameworkDeviceSessionStore(TContext context, ILogger<EntityFrameworkDeviceSessionStore<TContext>> logger)
+    public EntityFrameworkDeviceSessionStore(TContext context, ILogger<EntityFrameworkDeviceSessionStore<TContext>> logger, TimeProvider time)
     {
         _context = context;
         _logger = logger;
+        _time = time;
     }
 
     // A compiled query belongs to the model it first ran with; one context type may have several (one per database provider).
@@ -112,6 +115,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         List<DeviceSessionEntity> live = [];
         if (device is not null)
         {
+            await EnqueueLogoutNotificationsAsync(s => s.DeviceId == device.Id && s.ExpiresAt <= now, cancellationToken);
             await Sessions.Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
             live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
         }
@@ -139,6 +143,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         if (existing is not null)
         {
             // The same user signing in again replaces the earlier session; it takes no second slot (SPEC §3.2).
+            await EnqueueLogoutNotificationsAsync(s => s.Id == existing.Id, cancellationToken);
             await Sessions.Where(s => s.Id == existing.Id).ExecuteDeleteAsync(cancellationToken);
             live.Remove(existing);
             replaced = existing.Id;
@@ -155,6 +160,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
 
             var victims = live.OrderBy(s => s.LastSeenAt).Take(live.Count - request.MaximumSessions + 1).ToList();
             var ids = victims.Select(v => v.Id).ToList();
+            await EnqueueLogoutNotificationsAsync(s => ids.Contains(s.Id), cancellationToken);
             await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
             evicted.AddRange(ids);
             live.RemoveAll(s => ids.Contains(s.Id));
@@ -222,6 +228,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
+        await EnqueueLogoutNotificationsAsync(s => s.Id == session.Id, cancellationToken);
         var deleted = await Sessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
@@ -259,6 +266,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     public virtual async Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
     {
         await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
+        await EnqueueLogoutNotificationsAsync(s => s.Device!.SecretHash == secretHash, cancellationToken);
         var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
         await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -270,6 +278,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     {
         await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
         var deviceIds = await Sessions.Where(s => s.UserId == userId).Select(s => s.DeviceId).Distinct().ToListAsync(cancellationToken);
+        await EnqueueLogoutNotificationsAsync(s => s.UserId == userId, cancellationToken);
         var count = await Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         foreach (var deviceId in deviceIds)
         {
@@ -311,21 +320,64 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <inheritdoc />
     public virtual async Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default)
     {
-        var current = await Sessions.Where(s => s.Id == sessionId).Select(s => s.ClientIds).FirstOrDefaultAsync(cancellationToken);
-        var ids = (current ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (ids.Contains(clientId, StringComparer.Ordinal))
+        // Insert if absent: the primary key (session, client) refuses a duplicate written by a concurrent request, which is
+        // then the same fact recorded twice; a session that ended meanwhile has nothing left to record on.
+        var clients = _context.Set<DeviceSessionClientEntity>();
+        if (await clients.AnyAsync(c => c.SessionId == sessionId && c.ClientId == clientId, cancellationToken)
+            || !await Sessions.AnyAsync(s => s.Id == sessionId, cancellationToken))
         {
             return;
         }
 
-        ids.Add(clientId);
-        var joined = string.Join(' ', ids);
-        if (joined.Length > 4000)
+        var row = clients.Add(new DeviceSessionClientEntity { SessionId = sessionId, ClientId = clientId });
+        try
+        {
+            await _context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (UniqueConstraintViolation.Is(exception) || UniqueConstraintViolation.IsForeignKey(exception))
+        {
+            Log.ClientAlreadyRecorded(_logger, sessionId, clientId);
+        }
+        finally
+        {
+            row.State = EntityState.Detached;
+        }
+    }
+
+    /// <summary>
+    /// Writes the logout outbox rows of the sessions that <paramref name="ending"/> matches: one per session and client that
+    /// received tokens through it. Called inside the transaction that ends them, before they are deleted, so that the end of a
+    /// session and its notifications commit together or not at all.
+    /// </summary>
+    protected virtual async Task EnqueueLogoutNotificationsAsync(Expression<Func<DeviceSessionEntity, bool>> ending, CancellationToken cancellationToken)
+    {
+        var rows = await (from s in Sessions.Where(ending)
+                          join c in _context.Set<DeviceSessionClientEntity>() on s.Id equals c.SessionId
+                          select new { s.Id, s.UserId, c.ClientId })
+            .ToListAsync(cancellationToken);
+        if (rows.Count == 0)
         {
             return;
         }
 
-        await Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.ClientIds, joined), cancellationToken);
+        var now = _time.GetUtcNow();
+        var outbox = rows.Select(r => new LogoutNotificationEntity
+        {
+            Id = IdentityServer.MultiSession.Sessions.DeviceSecret.CreateId(),
+            SessionId = r.Id,
+            Subject = r.UserId,
+            ClientId = r.ClientId,
+            Status = LogoutNotificationStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        }).ToList();
+        var set = _context.Set<LogoutNotificationEntity>();
+        set.AddRange(outbox);
+        await _context.SaveChangesAsync(cancellationToken);
+        foreach (var row in outbox)
+        {
+            _context.Entry(row).State = EntityState.Detached;
+        }
     }
 
     /// <inheritdoc />
@@ -335,7 +387,9 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <inheritdoc />
     public virtual async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        await using var transaction = await _context.Database.BeginTransactionAsync(cancellationToken);
         var ids = await Sessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Id).Take(batchSize).ToListAsync(cancellationToken);
+        await EnqueueLogoutNotificationsAsync(s => ids.Contains(s.Id), cancellationToken);
         var removed = ids.Count == 0 ? 0 : await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
 
         // Devices left without any session hold no account: remove them, a batch at a time.
@@ -345,6 +399,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any()).ExecuteDeleteAsync(cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
         return removed;
     }
 }

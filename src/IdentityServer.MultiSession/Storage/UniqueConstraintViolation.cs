@@ -33,4 +33,26 @@ internal static class UniqueConstraintViolation
 
         return type.GetProperty("Number")?.GetValue(db) is int number && number is 2601 or 2627;
     }
+
+    /// <summary>A foreign-key violation: the row named a parent (a session) that a concurrent request removed.</summary>
+    public static bool IsForeignKey(DbUpdateException exception)
+    {
+        if (exception.InnerException is not DbException db)
+        {
+            return false;
+        }
+
+        if (db.SqlState == "23503")
+        {
+            return true;
+        }
+
+        var type = db.GetType();
+        if (type.GetProperty("SqliteErrorCode")?.GetValue(db) is int sqlite)
+        {
+            return sqlite == 19;
+        }
+
+        return type.GetProperty("Number")?.GetValue(db) is int number && number == 547;
+    }
 }
