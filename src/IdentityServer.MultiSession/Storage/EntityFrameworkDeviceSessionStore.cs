@@ -347,10 +347,17 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <summary>
     /// Writes the logout outbox rows of the sessions that <paramref name="ending"/> matches: one per session and client that
     /// received tokens through it. Called inside the transaction that ends them, before they are deleted, so that the end of a
-    /// session and its notifications commit together or not at all.
+    /// session and its notifications commit together or not at all, and only once.
     /// </summary>
     protected virtual async Task EnqueueLogoutNotificationsAsync(Expression<Func<DeviceSessionEntity, bool>> ending, CancellationToken cancellationToken)
     {
+        // Lock the rows first (an update that changes nothing): a concurrent transaction ending the same sessions (the cleanup on
+        // another instance, a second revoke) waits here, then finds them gone and writes no second notification.
+        if (await Sessions.Where(ending).ExecuteUpdateAsync(u => u.SetProperty(s => s.Slot, s => s.Slot), cancellationToken) == 0)
+        {
+            return;
+        }
+
         var rows = await (from s in Sessions.Where(ending)
                           join c in _context.Set<DeviceSessionClientEntity>() on s.Id equals c.SessionId
                           select new { s.Id, s.UserId, c.ClientId })
