@@ -29,6 +29,7 @@ public static class OpenIddictMultiSessionBuilderExtensions
         services.TryAddSingleton<OpenIddictIssuerTracker>();
         services.TryAddScoped<Logout.IRelyingPartyLogoutRegistry, OpenIddictRelyingPartyLogoutRegistry>();
         services.TryAddSingleton<Logout.ILogoutTokenIssuer, OpenIddictLogoutTokenIssuer>();
+        services.TryAddScoped<Logout.IFrontChannelLogoutUrlProvider, OpenIddictFrontChannelLogoutUrlProvider>();
         services.TryAdd(LogoutDiscoveryHandler.Descriptor.ServiceDescriptor);
         services.TryAdd(IssuerTrackingHandler.Descriptor.ServiceDescriptor);
         services.Configure<OpenIddictServerOptions>(options =>

@@ -344,6 +344,14 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
     }
 
+    /// <inheritdoc />
+    public virtual async Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        await _context.Set<DeviceSessionClientEntity>().AsNoTracking()
+            .Where(c => c.SessionId == sessionId)
+            .OrderBy(c => c.ClientId)
+            .Select(c => c.ClientId)
+            .ToListAsync(cancellationToken);
+
     /// <summary>
     /// Writes the logout outbox rows of the sessions that <paramref name="ending"/> matches: one per session and client that
     /// received tokens through it. Called inside the transaction that ends them, before they are deleted, so that the end of a

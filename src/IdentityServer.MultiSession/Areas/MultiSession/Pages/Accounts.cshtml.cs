@@ -92,10 +92,16 @@ public class AccountsModel : PageModel
     /// <summary>Signs out of one account; the others stay signed in.</summary>
     public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
     {
+        var frontChannel = back ? [] : await FrontChannelLogoutUrlsOfAsync(sessionToken);
         var revoked = !string.IsNullOrEmpty(sessionToken) && await _sessions.RevokeAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
         if (!revoked)
         {
             return await ShowAsync("That account is no longer signed in on this browser.");
+        }
+
+        if (frontChannel.Count > 0)
+        {
+            TempData[FrontChannelLogoutKey] = string.Join('\n', frontChannel.Select(u => u.AbsoluteUri));
         }
 
         return back
@@ -108,6 +114,26 @@ public class AccountsModel : PageModel
     {
         await _sessions.SignOutAsync(HttpContext, HttpContext.RequestAborted);
         return LocalRedirect(ForAuthorization ? SafeReturnUrl : _options.CurrentValue.HomePath.Value ?? "/");
+    }
+
+    /// <summary>
+    /// The front-channel logout URLs of the clients of the account just signed out (with <c>iss</c> and its <c>sid</c>), loaded in
+    /// hidden frames by this page: OpenID Connect Front-Channel Logout 1.0, for clients that cannot be called server to server.
+    /// </summary>
+    public IReadOnlyList<string> FrontChannelLogoutUrls =>
+        TempData[FrontChannelLogoutKey] is string urls ? urls.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    private const string FrontChannelLogoutKey = "MultiSession.FrontChannelLogout";
+
+    private async Task<IReadOnlyList<Uri>> FrontChannelLogoutUrlsOfAsync(string? sessionToken)
+    {
+        if (string.IsNullOrEmpty(sessionToken) || HttpContext.RequestServices.GetService(typeof(Logout.IFrontChannelLogoutUrlProvider)) is not Logout.IFrontChannelLogoutUrlProvider provider)
+        {
+            return [];
+        }
+
+        var session = (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
+        return session is null ? [] : await provider.GetUrlsAsync(session.SessionId, HttpContext.RequestAborted);
     }
 
     private async Task<IActionResult> ShowAsync(string message)
