@@ -323,8 +323,9 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         // Insert if absent: the primary key (session, client) refuses a duplicate written by a concurrent request, which is
         // then the same fact recorded twice; a session that ended meanwhile has nothing left to record on.
         var clients = _context.Set<DeviceSessionClientEntity>();
-        if (await clients.AnyAsync(c => c.SessionId == sessionId && c.ClientId == clientId, cancellationToken)
-            || !await Sessions.AnyAsync(s => s.Id == sessionId, cancellationToken))
+        // (FirstOrDefault rather than Any: a keyed LIMIT 1 read, which every provider plans as an index seek.)
+        if (await clients.Where(c => c.SessionId == sessionId && c.ClientId == clientId).Select(c => c.ClientId).FirstOrDefaultAsync(cancellationToken) is not null
+            || await Sessions.Where(s => s.Id == sessionId).Select(s => s.Id).FirstOrDefaultAsync(cancellationToken) is null)
         {
             return;
         }
