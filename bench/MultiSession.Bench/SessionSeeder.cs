@@ -64,8 +64,9 @@ internal static class SessionSeeder
             session.Transaction = transaction;
             session.CommandText = """
                 INSERT INTO "MultiSessionDeviceSessions" ("Id", "DeviceId", "Handle", "Slot", "UserId", "UserName", "DisplayName", "Email",
-                    "AuthenticatedAt", "CreatedAt", "LastSeenAt", "ExpiresAt", "AbsoluteExpiresAt", "LastValidatedAt", "Ticket", "ClientIds")
-                VALUES ($id, $device, $handle, $slot, $user, $name, $name, $email, $now, $now, $now, $expires, NULL, $now, $ticket, 'bench-client')
+                    "AuthenticatedAt", "CreatedAt", "LastSeenAt", "ExpiresAt", "AbsoluteExpiresAt", "LastValidatedAt", "Ticket")
+                VALUES ($id, $device, $handle, $slot, $user, $name, $name, $email, $now, $now, $now, $expires, NULL, $now, $ticket);
+                INSERT INTO "MultiSessionDeviceSessionClients" ("SessionId", "ClientId") VALUES ($id, 'bench-client');
                 """;
             var sessionId = session.Parameters.Add("$id", SqliteType.Text);
             var sessionDevice = session.Parameters.Add("$device", SqliteType.Text);

@@ -66,6 +66,12 @@ public sealed class Program
                 };
             });
 
+        // The cookie holds only a key; sessions live on the server, so that a back-channel logout from the IdP ends them at once.
+        builder.Services.AddSingleton<SessionTicketStore>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, SessionTicketStoreSetup>();
+        builder.Services.AddSingleton<BackChannelLogoutEndpoint>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddAntiforgery(options => options.Cookie.Name = AntiforgeryCookieName);
         builder.Services.AddRazorPages();
         builder.Services.AddSingleton(settings);
@@ -81,6 +87,10 @@ public sealed class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+
+        // Called by the IdP, server to server: no cookie, no antiforgery token; the signed logout token is the credential.
+        app.MapPost(BackChannelLogoutEndpoint.Path, (HttpContext context, BackChannelLogoutEndpoint endpoint) => endpoint.HandleAsync(context))
+            .DisableAntiforgery();
 
         await app.RunAsync();
     }

@@ -83,4 +83,28 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 152, Level = LogLevel.Information, Message = "Multi-session options reloaded ({Name}).")]
     public static partial void OptionsReloaded(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 250, Level = LogLevel.Debug, Message = "Session {SessionId}: client {ClientId} was already recorded, or the session ended meanwhile.")]
+    public static partial void ClientAlreadyRecorded(ILogger logger, string sessionId, string clientId);
+
+    [LoggerMessage(EventId = 251, Level = LogLevel.Information, Message = "Back-channel logout of session {SessionId} delivered to client {ClientId} on attempt {Attempt}.")]
+    public static partial void LogoutDelivered(ILogger logger, string sessionId, string clientId, int attempt);
+
+    [LoggerMessage(EventId = 252, Level = LogLevel.Warning, Message = "Back-channel logout of session {SessionId} to client {ClientId} failed on attempt {Attempt} ({Reason}); next attempt at {NextAttemptAt:O}.")]
+    public static partial void LogoutAttemptFailed(ILogger logger, string sessionId, string clientId, int attempt, string reason, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(EventId = 253, Level = LogLevel.Error, Message = "Back-channel logout of session {SessionId} to client {ClientId} failed for good after {Attempt} attempts ({Reason}).")]
+    public static partial void LogoutFailed(ILogger logger, string sessionId, string clientId, int attempt, string reason);
+
+    [LoggerMessage(EventId = 254, Level = LogLevel.Error, Message = "The back-channel logout sender's run failed; it runs again at the next interval.")]
+    public static partial void LogoutSenderFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 255, Level = LogLevel.Debug, Message = "Client {ClientId} registered no back-channel logout URI: nothing to send for session {SessionId}.")]
+    public static partial void LogoutNotRegistered(ILogger logger, string clientId, string sessionId);
+
+    [LoggerMessage(EventId = 256, Level = LogLevel.Warning, Message = "Back-channel logout tokens cannot be issued yet: {Reason}. The notifications wait.")]
+    public static partial void LogoutTokenUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 257, Level = LogLevel.Information, Message = "Removed {Count} delivered logout notifications.")]
+    public static partial void LogoutCleanupRemoved(ILogger logger, int count);
 }

@@ -24,6 +24,7 @@ public sealed class MultiSessionBuilder
         where TContext : DbContext
     {
         Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
+        Services.TryAddScoped<ILogoutNotificationStore, EntityFrameworkLogoutNotificationStore<TContext>>();
         return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
     }
 

@@ -86,4 +86,7 @@ public sealed class MultiSessionOptions
 
     /// <summary>The claim holding the display name shown in the picker. Default <c>name</c>; the user name when absent.</summary>
     public string DisplayNameClaimType { get; set; } = "name";
+
+    /// <summary>Delivery of back-channel logout notifications to relying parties when a session ends.</summary>
+    public BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
 }

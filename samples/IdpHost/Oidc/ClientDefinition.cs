@@ -17,4 +17,16 @@ public sealed class ClientDefinition
 
     /// <summary>The post-logout redirect URIs.</summary>
     public List<string> PostLogoutRedirectUris { get; set; } = [];
+
+    /// <summary>Where the IdP POSTs a logout token when a session through which this client got tokens ends (back-channel logout).</summary>
+    public string? BackChannelLogoutUri { get; set; }
+
+    /// <summary>Whether the client requires the <c>sid</c> in logout tokens (it is always sent).</summary>
+    public bool BackChannelLogoutSessionRequired { get; set; } = true;
+
+    /// <summary>A page of the client loaded in a hidden frame of the IdP's sign-out confirmation (front-channel logout).</summary>
+    public string? FrontChannelLogoutUri { get; set; }
+
+    /// <summary>Whether <c>iss</c> and <c>sid</c> are added to the front-channel logout URI.</summary>
+    public bool FrontChannelLogoutSessionRequired { get; set; } = true;
 }

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.OpenIddict;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -35,6 +36,8 @@ public static class ClientRegistrar
 
             CheckUris(client.RedirectUris, $"{name}:RedirectUris");
             CheckUris(client.PostLogoutRedirectUris, $"{name}:PostLogoutRedirectUris");
+            CheckUris([.. new[] { client.BackChannelLogoutUri }.OfType<string>()], $"{name}:BackChannelLogoutUri");
+            CheckUris([.. new[] { client.FrontChannelLogoutUri }.OfType<string>()], $"{name}:FrontChannelLogoutUri");
             clients.Add(client);
         }
 
@@ -83,6 +86,13 @@ public static class ClientRegistrar
             {
                 descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
             }
+
+            OpenIddictLogoutProperties.Apply(
+                descriptor,
+                client.BackChannelLogoutUri is { } backChannel ? new Uri(backChannel, UriKind.Absolute) : null,
+                client.BackChannelLogoutSessionRequired,
+                client.FrontChannelLogoutUri is { } frontChannel ? new Uri(frontChannel, UriKind.Absolute) : null,
+                client.FrontChannelLogoutSessionRequired);
 
             var existing = await manager.FindByClientIdAsync(client.ClientId!);
             if (existing is null)

@@ -67,6 +67,13 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddSingleton<ExpiredSessionCleanupService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExpiredSessionCleanupService>(sp => sp.GetRequiredService<ExpiredSessionCleanupService>()));
 
+        // Logout notifications to relying parties: the outbox sender (it does nothing until a store and an engine integration are added).
+        services.AddHttpClient(IdentityServer.MultiSession.Logout.BackChannelLogoutSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.TryAddSingleton<IdentityServer.MultiSession.Logout.BackChannelLogoutSender>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, IdentityServer.MultiSession.Logout.BackChannelLogoutSender>(
+            sp => sp.GetRequiredService<IdentityServer.MultiSession.Logout.BackChannelLogoutSender>()));
+
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());

@@ -31,11 +31,15 @@ public sealed class MultiSessionSecurityHeadersOptions
     public string ReferrerPolicy { get; set; } = "no-referrer";
 
     /// <summary>The <c>Content-Security-Policy</c> these options describe.</summary>
-    public string BuildContentSecurityPolicy()
+    public string BuildContentSecurityPolicy() => BuildContentSecurityPolicy([]);
+
+    /// <summary>The <c>Content-Security-Policy</c> these options describe, with <paramref name="extraFrameSources"/> in <c>frame-src</c>.</summary>
+    internal string BuildContentSecurityPolicy(IReadOnlyCollection<string> extraFrameSources)
     {
         // No form-action: OpenIddict's form_post page posts to the client's registered redirect URI, on another origin.
         var policy = "default-src 'self'; script-src " + (ScriptSources.Count == 0 ? "'none'" : string.Join(' ', ScriptSources)) +
             "; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
-        return FrameSources.Count == 0 ? policy : policy + "; frame-src 'self' " + string.Join(' ', FrameSources);
+        var frames = FrameSources.Concat(extraFrameSources).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return frames.Count == 0 ? policy : policy + "; frame-src 'self' " + string.Join(' ', frames);
     }
 }

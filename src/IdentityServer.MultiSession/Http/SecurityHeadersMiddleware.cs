@@ -9,6 +9,7 @@ namespace IdentityServer.MultiSession.Http;
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<MultiSessionSecurityHeadersOptions> options)
 {
+    private readonly MultiSessionSecurityHeadersOptions _options = options.Value;
     private readonly string _policy = options.Value.BuildContentSecurityPolicy();
     private readonly string _referrerPolicy = options.Value.ReferrerPolicy;
 
@@ -28,7 +29,10 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<M
     private void Apply(HttpResponse response)
     {
         var headers = response.Headers;
-        headers.ContentSecurityPolicy = _policy;
+        // A page may allow frames of its own (the picker's front-channel logout frames): for that response only.
+        headers.ContentSecurityPolicy = response.HttpContext.Items[MultiSessionResponseExtensions.FrameSourcesItem] is IReadOnlyCollection<string> frames
+            ? _options.BuildContentSecurityPolicy(frames)
+            : _policy;
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = _referrerPolicy;

@@ -46,6 +46,24 @@ public static class OpenIddictMultiSessionBuilderExtensions
             .AddEventHandler(RejectEndedSessionUserInfo.Descriptor)
             .AddEventHandler(RejectEndedSessionIntrospection.Descriptor)
             .AddEventHandler(RemoveUnrelatedErrorUri.Descriptor);
+        AddLogoutNotifications(services);
         return builder;
+    }
+
+    // Back-channel logout: the core's outbox sender finds clients' logout URIs in OpenIddict's applications and has logout
+    // tokens signed with the server's keys; discovery advertises back- and front-channel logout.
+    private static void AddLogoutNotifications(IServiceCollection services)
+    {
+        services.TryAddSingleton<OpenIddictIssuerTracker>();
+        services.TryAddScoped<Logout.IRelyingPartyLogoutRegistry, OpenIddictRelyingPartyLogoutRegistry>();
+        services.TryAddSingleton<Logout.ILogoutTokenIssuer, OpenIddictLogoutTokenIssuer>();
+        services.TryAddScoped<Logout.IFrontChannelLogoutUrlProvider, OpenIddictFrontChannelLogoutUrlProvider>();
+        services.TryAdd(LogoutDiscoveryHandler.Descriptor.ServiceDescriptor);
+        services.TryAdd(IssuerTrackingHandler.Descriptor.ServiceDescriptor);
+        services.Configure<OpenIddictServerOptions>(options =>
+        {
+            options.Handlers.Add(LogoutDiscoveryHandler.Descriptor);
+            options.Handlers.Add(IssuerTrackingHandler.Descriptor);
+        });
     }
 }

@@ -41,6 +41,4 @@ public sealed record DeviceSession
     /// <summary>The authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device.</summary>
     public IReadOnlyList<string> AuthenticationMethods { get; init; } = [];
 
-    /// <summary>The OIDC clients that received tokens through this session.</summary>
-    public IReadOnlyList<string> ClientIds { get; init; } = [];
 }

@@ -19,6 +19,5 @@ internal static class DeviceSessionMapping
         LastSeenAt = entity.LastSeenAt,
         ExpiresAt = entity.ExpiresAt,
         AuthenticationMethods = (entity.AuthenticationMethods ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-        ClientIds = (entity.ClientIds ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
     };
 }

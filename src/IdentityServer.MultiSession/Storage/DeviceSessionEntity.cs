@@ -68,7 +68,4 @@ public class DeviceSessionEntity
     /// The principal that signed in (claims only, no secret), serialized and protected with ASP.NET Core Data Protection.
     /// </summary>
     public byte[] Ticket { get; set; } = [];
-
-    /// <summary>Space-separated ids of the OIDC clients that received tokens through this session.</summary>
-    public string? ClientIds { get; set; }
 }

@@ -19,7 +19,6 @@ public sealed class DeviceSessionEntityConfiguration : IEntityTypeConfiguration<
         builder.Property(s => s.UserName).HasMaxLength(256);
         builder.Property(s => s.DisplayName).HasMaxLength(256);
         builder.Property(s => s.Email).HasMaxLength(256);
-        builder.Property(s => s.ClientIds).HasMaxLength(4000);
         builder.Property(s => s.AuthenticationMethods).HasMaxLength(200).IsUnicode(false);
         builder.Property(s => s.Ticket).IsRequired();
         builder.Property(s => s.SecurityStampHash).HasMaxLength(64).IsUnicode(false);

@@ -19,19 +19,23 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     private readonly TContext _context;
     private readonly ILogger _logger;
     private readonly IUniqueConstraintViolationDetector[] _detectors;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the store over <paramref name="context"/>.</summary>
     /// <param name="context">The host's DbContext.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="detectors">Recognise the provider's unique-constraint violations (a lost race, retried).</param>
+    /// <param name="time">The clock of the logout outbox (when a notification was queued and is due).</param>
     public EntityFrameworkDeviceSessionStore(
         TContext context,
         ILogger<EntityFrameworkDeviceSessionStore<TContext>> logger,
-        IEnumerable<IUniqueConstraintViolationDetector> detectors)
+        IEnumerable<IUniqueConstraintViolationDetector> detectors,
+        TimeProvider time)
     {
         _context = context;
         _logger = logger;
         _detectors = (detectors ?? []).ToArray();
+        _time = time;
     }
 
     // A compiled query belongs to the model it first ran with; one context type may have several (one per database provider).
@@ -146,6 +150,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 return Refused(DeviceSignInOutcome.Superseded);
             }
 
+            await EnqueueLogoutNotificationsAsync(s => s.DeviceId == device.Id && s.ExpiresAt <= now, cancellationToken);
             await Sessions.Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
             live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
         }
@@ -192,6 +197,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             }
 
             var victim = live.OrderBy(s => s.LastSeenAt).First();
+            await EnqueueLogoutNotificationsAsync(s => s.Id == victim.Id, cancellationToken);
             await Sessions.Where(s => s.Id == victim.Id).ExecuteDeleteAsync(cancellationToken);
             evicted.Add(victim.Id);
             live.Remove(victim);
@@ -321,6 +327,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
+        await EnqueueLogoutNotificationsAsync(s => s.Id == session.Id, cancellationToken);
         var deleted = await Sessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
@@ -358,6 +365,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         InTransactionAsync(
             async () =>
             {
+                await EnqueueLogoutNotificationsAsync(s => s.Device!.SecretHash == secretHash, cancellationToken);
                 var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
                 await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
                 return count;
@@ -385,6 +393,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     protected virtual async Task<int> RevokeWhereAsync(Expression<Func<DeviceSessionEntity, bool>> filter, CancellationToken cancellationToken)
     {
         var deviceIds = await Sessions.Where(filter).Select(s => s.DeviceId).Distinct().ToListAsync(cancellationToken);
+        await EnqueueLogoutNotificationsAsync(filter, cancellationToken);
         var count = await Sessions.Where(filter).ExecuteDeleteAsync(cancellationToken);
         foreach (var deviceId in deviceIds)
         {
@@ -434,21 +443,89 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <inheritdoc />
     public virtual async Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default)
     {
-        var current = await Sessions.Where(s => s.Id == sessionId).Select(s => s.ClientIds).FirstOrDefaultAsync(cancellationToken);
-        var ids = (current ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (ids.Contains(clientId, StringComparer.Ordinal))
+        // Insert if absent: the primary key (session, client) refuses a duplicate written by a concurrent request, which is
+        // then the same fact recorded twice; a session that ended meanwhile has nothing left to record on.
+        var clients = _context.Set<DeviceSessionClientEntity>();
+        // (FirstOrDefault rather than Any: a keyed LIMIT 1 read, which every provider plans as an index seek.)
+        if (await clients.Where(c => c.SessionId == sessionId && c.ClientId == clientId).Select(c => c.ClientId).FirstOrDefaultAsync(cancellationToken) is not null
+            || await Sessions.Where(s => s.Id == sessionId).Select(s => s.Id).FirstOrDefaultAsync(cancellationToken) is null)
         {
             return;
         }
 
-        ids.Add(clientId);
-        var joined = string.Join(' ', ids);
-        if (joined.Length > 4000)
+        var row = clients.Add(new DeviceSessionClientEntity { SessionId = sessionId, ClientId = clientId });
+        try
+        {
+            await _context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is DbException)
+        {
+            // A concurrent request recorded the same client (a unique violation), or the session ended meanwhile (a foreign-key
+            // violation, whose code differs per provider): both leave nothing to record. Anything else propagates.
+            row.State = EntityState.Detached;
+            if (!IsUniqueConstraintViolation(exception)
+                && await Sessions.Where(s => s.Id == sessionId).Select(s => s.Id).FirstOrDefaultAsync(cancellationToken) is not null)
+            {
+                throw;
+            }
+
+            Log.ClientAlreadyRecorded(_logger, sessionId, clientId);
+        }
+        finally
+        {
+            row.State = EntityState.Detached;
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        await _context.Set<DeviceSessionClientEntity>().AsNoTracking()
+            .Where(c => c.SessionId == sessionId)
+            .OrderBy(c => c.ClientId)
+            .Select(c => c.ClientId)
+            .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Writes the logout outbox rows of the sessions that <paramref name="ending"/> matches: one per session and client that
+    /// received tokens through it. Called inside the transaction that ends them, before they are deleted, so that the end of a
+    /// session and its notifications commit together or not at all, and only once.
+    /// </summary>
+    protected virtual async Task EnqueueLogoutNotificationsAsync(Expression<Func<DeviceSessionEntity, bool>> ending, CancellationToken cancellationToken)
+    {
+        // Lock the rows first (an update that changes nothing): a concurrent transaction ending the same sessions (the cleanup on
+        // another instance, a second revoke) waits here, then finds them gone and writes no second notification.
+        if (await Sessions.Where(ending).ExecuteUpdateAsync(u => u.SetProperty(s => s.Slot, s => s.Slot), cancellationToken) == 0)
         {
             return;
         }
 
-        await Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.ClientIds, joined), cancellationToken);
+        var rows = await (from s in Sessions.Where(ending)
+                          join c in _context.Set<DeviceSessionClientEntity>() on s.Id equals c.SessionId
+                          select new { s.Id, s.UserId, c.ClientId })
+            .ToListAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var outbox = rows.Select(r => new LogoutNotificationEntity
+        {
+            Id = IdentityServer.MultiSession.Sessions.DeviceSecret.CreateId(),
+            SessionId = r.Id,
+            Subject = r.UserId,
+            ClientId = r.ClientId,
+            Status = LogoutNotificationStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        }).ToList();
+        var set = _context.Set<LogoutNotificationEntity>();
+        set.AddRange(outbox);
+        await _context.SaveChangesAsync(cancellationToken);
+        foreach (var row in outbox)
+        {
+            _context.Entry(row).State = EntityState.Detached;
+        }
     }
 
     /// <inheritdoc />
@@ -456,18 +533,22 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.ExpiresAt > now, cancellationToken);
 
     /// <inheritdoc />
-    public virtual async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
-    {
-        var ids = await Sessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Id).Take(batchSize).ToListAsync(cancellationToken);
-        var removed = ids.Count == 0 ? 0 : await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+    public virtual Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            async () =>
+            {
+                var ids = await Sessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Id).Take(batchSize).ToListAsync(cancellationToken);
+                await EnqueueLogoutNotificationsAsync(s => ids.Contains(s.Id), cancellationToken);
+                var removed = ids.Count == 0 ? 0 : await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
 
-        // Devices left without any session hold no account: remove them, a batch at a time.
-        var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
-        if (emptyDevices.Count > 0)
-        {
-            await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any()).ExecuteDeleteAsync(cancellationToken);
-        }
+                // Devices left without any session hold no account: remove them, a batch at a time.
+                var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
+                if (emptyDevices.Count > 0)
+                {
+                    await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any()).ExecuteDeleteAsync(cancellationToken);
+                }
 
-        return removed;
-    }
+                return removed;
+            },
+            cancellationToken);
 }

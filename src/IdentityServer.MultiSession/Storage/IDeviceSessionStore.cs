@@ -65,6 +65,9 @@ public interface IDeviceSessionStore
     /// <summary>Records that an OIDC client received tokens through a session.</summary>
     Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default);
 
+    /// <summary>The ids of the OIDC clients that received tokens through a session.</summary>
+    Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default);
+
     /// <summary>Finds an unexpired session by id, on any device (for the token endpoint).</summary>
     Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
 

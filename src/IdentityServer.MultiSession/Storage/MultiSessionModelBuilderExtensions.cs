@@ -8,13 +8,15 @@ namespace Microsoft.EntityFrameworkCore;
 public static class MultiSessionModelBuilderExtensions
 {
     /// <summary>
-    /// Maps <see cref="DeviceEntity"/> and <see cref="DeviceSessionEntity"/> into the model; call it from <c>OnModelCreating</c>.
+    /// Maps <see cref="DeviceEntity"/>, <see cref="DeviceSessionEntity"/>, <see cref="DeviceSessionClientEntity"/> and the logout outbox (<see cref="LogoutNotificationEntity"/>) into the model; call it from <c>OnModelCreating</c>.
     /// </summary>
     public static ModelBuilder UseMultiSession(this ModelBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ApplyConfiguration(new DeviceEntityConfiguration());
         builder.ApplyConfiguration(new DeviceSessionEntityConfiguration());
+        builder.ApplyConfiguration(new DeviceSessionClientEntityConfiguration());
+        builder.ApplyConfiguration(new LogoutNotificationEntityConfiguration());
         return builder;
     }
 }

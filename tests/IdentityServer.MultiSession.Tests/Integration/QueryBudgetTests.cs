@@ -134,6 +134,12 @@ public sealed class QueryBudgetTestsOnSqlite(QueryBudgetTestsOnSqlite.Factory fa
         Assert.True(sessionCommands.Count >= 6, $"Only {sessionCommands.Count} commands on the session tables were recorded.");
         foreach (var command in sessionCommands)
         {
+            // An INSERT of values (recording a client on a session) reads no table: SQLite has no plan to show for it.
+            if (command.Sql.TrimStart().StartsWith("INSERT INTO", StringComparison.Ordinal) && !command.Sql.Contains("SELECT", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             Assert.NotEmpty(command.Plan);
 
             // SEARCH = an index seek; SCAN = a read of a whole table or index; MATERIALIZE = a subquery computed in full first.

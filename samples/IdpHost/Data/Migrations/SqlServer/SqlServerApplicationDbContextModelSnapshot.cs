@@ -64,6 +64,22 @@ namespace IdpHost.Data.Migrations.SqlServer
                     b.ToTable("MultiSessionDevices", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionClientEntity", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("SessionId", "ClientId");
+
+                    b.ToTable("MultiSessionDeviceSessionClients", (string)null);
+                });
+
             modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -81,10 +97,6 @@ namespace IdpHost.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .IsUnicode(false)
                         .HasColumnType("varchar(200)");
-
-                    b.Property<string>("ClientIds")
-                        .HasMaxLength(4000)
-                        .HasColumnType("nvarchar(4000)");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
@@ -155,6 +167,65 @@ namespace IdpHost.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("MultiSessionDeviceSessions", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.LogoutNotificationEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("MultiSessionLogoutNotifications", (string)null);
                 });
 
             modelBuilder.Entity("IdpHost.Data.ApplicationUser", b =>
@@ -587,6 +658,17 @@ namespace IdpHost.Data.Migrations.SqlServer
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionClientEntity", b =>
+                {
+                    b.HasOne("IdentityServer.MultiSession.Storage.DeviceSessionEntity", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
                 });
 
             modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionEntity", b =>

@@ -59,6 +59,22 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.ToTable("MultiSessionDevices", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionClientEntity", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SessionId", "ClientId");
+
+                    b.ToTable("MultiSessionDeviceSessionClients", (string)null);
+                });
+
             modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -75,10 +91,6 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.Property<string>("AuthenticationMethods")
                         .HasMaxLength(200)
                         .IsUnicode(false)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClientIds")
-                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -150,6 +162,65 @@ namespace IdpHost.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("MultiSessionDeviceSessions", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.LogoutNotificationEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("MultiSessionLogoutNotifications", (string)null);
                 });
 
             modelBuilder.Entity("IdpHost.Data.ApplicationUser", b =>
@@ -571,6 +642,17 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionClientEntity", b =>
+                {
+                    b.HasOne("IdentityServer.MultiSession.Storage.DeviceSessionEntity", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
                 });
 
             modelBuilder.Entity("IdentityServer.MultiSession.Storage.DeviceSessionEntity", b =>

@@ -134,6 +134,8 @@ public class AccountsModel : PageModel
     /// <summary>Signs out of one account; the others stay signed in.</summary>
     public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
     {
+        var frontChannel = back ? [] : await FrontChannelLogoutUrlsOfAsync(sessionToken);
+
         // The name first, for the confirmation: the session is gone afterwards.
         var account = string.IsNullOrEmpty(sessionToken)
             ? null
@@ -145,6 +147,10 @@ public class AccountsModel : PageModel
         }
 
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_SignedOut", account!.DisplayName].Value;
+        if (frontChannel.Count > 0)
+        {
+            TempData[FrontChannelLogoutKey] = string.Join('\n', frontChannel.Select(u => u.AbsoluteUri));
+        }
 
         return back
             ? LocalRedirect(SafeReturnUrl)
@@ -157,6 +163,26 @@ public class AccountsModel : PageModel
         await _sessions.SignOutAsync(HttpContext, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_AllSignedOut"].Value;
         return LocalRedirect(ForAuthorization ? SafeReturnUrl : _options.CurrentValue.HomePath.Value ?? "/");
+    }
+
+    /// <summary>
+    /// The front-channel logout URLs of the clients of the account just signed out (with <c>iss</c> and its <c>sid</c>), loaded in
+    /// hidden frames by this page: OpenID Connect Front-Channel Logout 1.0, for clients that cannot be called server to server.
+    /// </summary>
+    public IReadOnlyList<string> FrontChannelLogoutUrls =>
+        TempData[FrontChannelLogoutKey] is string urls ? urls.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    private const string FrontChannelLogoutKey = "MultiSession.FrontChannelLogout";
+
+    private async Task<IReadOnlyList<Uri>> FrontChannelLogoutUrlsOfAsync(string? sessionToken)
+    {
+        if (string.IsNullOrEmpty(sessionToken) || HttpContext.RequestServices.GetService(typeof(Logout.IFrontChannelLogoutUrlProvider)) is not Logout.IFrontChannelLogoutUrlProvider provider)
+        {
+            return [];
+        }
+
+        var session = (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
+        return session is null ? [] : await provider.GetUrlsAsync(session.SessionId, HttpContext.RequestAborted);
     }
 
     private async Task<IActionResult> ShowAsync(string message)
