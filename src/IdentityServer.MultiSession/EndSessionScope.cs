@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession;
 
 /// <summary>
-/// Which accounts an RP-initiated logout (the end-session endpoint) ends (SPEC §3.7).
+/// Which accounts an RP-initiated logout (the end-session endpoint) ends (BEHAVIOUR.md §3.7).
 /// </summary>
 public enum EndSessionScope
 {

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession;
 
 /// <summary>
-/// What happens when a device already holds <see cref="MultiSessionOptions.MaximumSessions"/> accounts and another signs in (SPEC §3.3).
+/// What happens when a device already holds <see cref="MultiSessionOptions.MaximumSessions"/> accounts and another signs in (BEHAVIOUR.md §3.3).
 /// </summary>
 public enum LimitReachedBehavior
 {

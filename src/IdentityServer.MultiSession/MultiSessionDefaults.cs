@@ -14,7 +14,7 @@ public static class MultiSessionDefaults
     /// <summary>The device cookie name used outside Development; the <c>__Host-</c> prefix pins it to the IdP's origin over HTTPS.</summary>
     public const string SecureDeviceCookieName = "__Host-MultiSession.Device";
 
-    /// <summary>The path prefix of the JSON API (SPEC §6): <c>/multi-session</c>.</summary>
+    /// <summary>The path prefix of the JSON API (BEHAVIOUR.md §6): <c>/multi-session</c>.</summary>
     public const string ApiPathPrefix = "/multi-session";
 
     /// <summary>The Razor area that holds the account picker pages.</summary>

@@ -2,7 +2,7 @@ namespace IdentityServer.MultiSession;
 
 /// <summary>
 /// Thrown by a sign-in when the device already holds <see cref="MultiSessionOptions.MaximumSessions"/> accounts and
-/// <see cref="MultiSessionOptions.OnLimitReached"/> is <see cref="LimitReachedBehavior.Reject"/> (SPEC §3.3).
+/// <see cref="MultiSessionOptions.OnLimitReached"/> is <see cref="LimitReachedBehavior.Reject"/> (BEHAVIOUR.md §3.3).
 /// </summary>
 public sealed class MultiSessionLimitReachedException : InvalidOperationException
 {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace IdentityServer.MultiSession;
 
 /// <summary>
-/// Options of the multi-session extension, bound from the <c>MultiSession</c> configuration section (SPEC §8).
+/// Options of the multi-session extension, bound from the <c>MultiSession</c> configuration section (BEHAVIOUR.md §8).
 /// </summary>
 public sealed class MultiSessionOptions
 {

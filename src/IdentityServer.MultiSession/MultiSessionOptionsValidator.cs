@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityServer.MultiSession;
 
 /// <summary>
-/// Validates <see cref="MultiSessionOptions"/> at start-up; each failure names the configuration setting (SPEC §8).
+/// Validates <see cref="MultiSessionOptions"/> at start-up; each failure names the configuration setting (BEHAVIOUR.md §8).
 /// </summary>
 internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessionOptions>
 {

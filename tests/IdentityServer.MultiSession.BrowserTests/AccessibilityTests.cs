@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace IdentityServer.MultiSession.BrowserTests;
 
-/// <summary>The picker with the keyboard alone, and axe-core scans of the pages a user meets (SPEC §5).</summary>
+/// <summary>The picker with the keyboard alone, and axe-core scans of the pages a user meets (BEHAVIOUR.md §5).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper output)
 {

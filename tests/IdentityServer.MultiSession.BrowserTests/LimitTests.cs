@@ -3,7 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace IdentityServer.MultiSession.BrowserTests;
 
-/// <summary>The default limit of five accounts per browser, met through the client app (SPEC §3.3).</summary>
+/// <summary>The default limit of five accounts per browser, met through the client app (BEHAVIOUR.md §3.3).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class LimitTests(BrowserFixture fixture)
 {

@@ -3,7 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace IdentityServer.MultiSession.BrowserTests;
 
-/// <summary>Signing out of one account in the picker, and RP-initiated logout from the client app (SPEC §3.6, §3.7).</summary>
+/// <summary>Signing out of one account in the picker, and RP-initiated logout from the client app (BEHAVIOUR.md §3.6, §3.7).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SignOutTests(BrowserFixture fixture)
 {
@@ -42,7 +42,7 @@ public sealed class SignOutTests(BrowserFixture fixture)
         await device.WaitForClientAsync();
         await Expect(device.Page.Locator("#signed-out")).ToHaveTextAsync("You are not signed in.");
 
-        // RP-initiated logout with id_token_hint ended every account on this browser (SPEC §3.7).
+        // RP-initiated logout with id_token_hint ended every account on this browser (BEHAVIOUR.md §3.7).
         Assert.Empty(await device.OpenPickerAsync());
         await Expect(device.Page.GetByText("No account is signed in on this browser.")).ToBeVisibleAsync();
 

@@ -13,7 +13,7 @@
 # SQLite file and one extra public client given only through environment
 # variables (smoke-client). The host is always stopped on exit.
 #
-# What it checks (SPEC §3-§6):
+# What it checks (BEHAVIOUR.md §3-§6):
 #   * discovery: select_account in prompt_values_supported, the endpoints
 #   * browser A: alice then bob sign in with the login form (302), device
 #     cookie .MultiSession.Device is HttpOnly and not Secure (Development),

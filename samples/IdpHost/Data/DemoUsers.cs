@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace IdpHost.Data;
 
-/// <summary>Seeds the demo users (SPEC §9): six, so that the default limit of 5 can be tried.</summary>
+/// <summary>Seeds the demo users (BEHAVIOUR.md §9): six, so that the default limit of 5 can be tried.</summary>
 public static class DemoUsers
 {
     /// <summary>The password of every demo user, documented in the README.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Localization;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
@@ -61,13 +62,19 @@ public static class LoginServiceCollectionExtensions
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         response.Headers.CacheControl = "no-store";
         response.ContentType = "text/html; charset=utf-8";
-        var title = WebUtility.HtmlEncode(LoginTexts.RateLimitedTitle);
-        var text = WebUtility.HtmlEncode(string.Format(CultureInfo.InvariantCulture, LoginTexts.RateLimitedText, seconds));
-        var back = WebUtility.HtmlEncode(LoginTexts.RateLimitedBack);
-        var login = WebUtility.HtmlEncode(rejected.HttpContext.Request.PathBase + rejected.HttpContext.Request.Path);
+        // The texts come from the sample's resources, in the request's language (the page model's messages are keyed by their
+        // English text); the look is the library's stylesheet.
+        var texts = rejected.HttpContext.RequestServices.GetRequiredService<IStringLocalizer<SampleText>>();
+        var title = WebUtility.HtmlEncode(texts[LoginTexts.RateLimitedTitle].Value);
+        var text = WebUtility.HtmlEncode(texts[LoginTexts.RateLimitedText, seconds].Value);
+        var back = WebUtility.HtmlEncode(texts[LoginTexts.RateLimitedBack].Value);
+        var language = WebUtility.HtmlEncode(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
+        var pathBase = rejected.HttpContext.Request.PathBase;
+        var login = WebUtility.HtmlEncode(pathBase + rejected.HttpContext.Request.Path);
+        var stylesheet = WebUtility.HtmlEncode(pathBase + "/_content/IdentityServer.MultiSession/multisession.css");
         await response.WriteAsync(
-            $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head>"
-            + $"<body><main><h1>{title}</h1><p role=\"alert\">{text}</p><p><a href=\"{login}\">{back}</a></p></main></body></html>",
+            $"<!DOCTYPE html><html lang=\"{language}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>"
+            + $"<body><main class=\"ms-shell\"><div class=\"ms-card\"><h1>{title}</h1><p role=\"alert\">{text}</p><p><a class=\"ms-link\" href=\"{login}\">{back}</a></p></div></main></body></html>",
             cancellationToken);
     }
 }

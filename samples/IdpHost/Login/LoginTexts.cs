@@ -1,8 +1,8 @@
 namespace IdpHost.Login;
 
 /// <summary>
-/// The user-visible texts of the login page's failures and of the sign-in rate limit, in one place (to move into resource
-/// files with the rest of the page texts).
+/// The user-visible texts of the login page's failures and of the sign-in rate limit, in one place: each is also the key of
+/// its translations in <c>Resources/SampleText*.resx</c> (the login page looks its messages up by their English text).
 /// </summary>
 public static class LoginTexts
 {

@@ -1,6 +1,6 @@
 namespace IdpHost.Oidc;
 
-/// <summary>One OIDC client from the <c>Clients</c> configuration section (SPEC §8).</summary>
+/// <summary>One OIDC client from the <c>Clients</c> configuration section (BEHAVIOUR.md §8).</summary>
 public sealed class ClientDefinition
 {
     /// <summary>The client id (required).</summary>

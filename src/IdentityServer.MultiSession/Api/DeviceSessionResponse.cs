@@ -2,7 +2,7 @@ using IdentityServer.MultiSession.Sessions;
 
 namespace IdentityServer.MultiSession.Api;
 
-/// <summary>One entry of <c>GET /multi-session/list-device-sessions</c> (SPEC §6).</summary>
+/// <summary>One entry of <c>GET /multi-session/list-device-sessions</c> (BEHAVIOUR.md §6).</summary>
 /// <param name="SessionToken">The opaque session handle.</param>
 /// <param name="SessionId">The session id (the OIDC <c>sid</c>).</param>
 /// <param name="Active"><c>true</c> for the active session.</param>

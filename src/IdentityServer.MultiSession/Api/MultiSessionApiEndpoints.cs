@@ -10,7 +10,7 @@ using Microsoft.Net.Http.Headers;
 namespace IdentityServer.MultiSession.Api;
 
 /// <summary>
-/// The JSON API of SPEC §6 under <c>/multi-session</c>: list, set-active, revoke, sign-out. State-changing calls accept only
+/// The JSON API of BEHAVIOUR.md §6 under <c>/multi-session</c>: list, set-active, revoke, sign-out. State-changing calls accept only
 /// <c>application/json</c> and refuse cross-site requests; every error is an RFC 9457 problem details body.
 /// </summary>
 internal static class MultiSessionApiEndpoints

@@ -3,7 +3,7 @@ using System.Security.Claims;
 namespace IdentityServer.MultiSession.Authentication;
 
 /// <summary>
-/// Checks that the principal of a device session is still valid, for example that the user's security stamp has not changed (SPEC §3.9).
+/// Checks that the principal of a device session is still valid, for example that the user's security stamp has not changed (BEHAVIOUR.md §3.9).
 /// </summary>
 public interface IMultiSessionPrincipalValidator
 {

@@ -14,7 +14,7 @@ namespace IdentityServer.MultiSession.Authentication;
 /// <summary>
 /// Serves ASP.NET Core Identity's application scheme from device sessions: <c>HttpContext.User</c> is the device's active
 /// account, or the account chosen for the current authorization request; a sign-in adds a device session, a sign-out ends
-/// every session on the device (SPEC §3).
+/// every session on the device (BEHAVIOUR.md §3).
 /// </summary>
 public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<MultiSessionAuthenticationOptions>
 {

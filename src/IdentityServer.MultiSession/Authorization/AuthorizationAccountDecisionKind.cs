@@ -1,6 +1,6 @@
 namespace IdentityServer.MultiSession.Authorization;
 
-/// <summary>What the authorization endpoint does with a request (SPEC §4).</summary>
+/// <summary>What the authorization endpoint does with a request (BEHAVIOUR.md §4).</summary>
 public enum AuthorizationAccountDecisionKind
 {
     /// <summary>Issue the response for <see cref="AuthorizationAccountDecision.Session"/>.</summary>

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Authorization;
 
 /// <summary>
-/// The parts of an OpenID Connect authorization request that decide which account is used (SPEC §4), independent of the OIDC engine.
+/// The parts of an OpenID Connect authorization request that decide which account is used (BEHAVIOUR.md §4), independent of the OIDC engine.
 /// </summary>
 public sealed class AuthorizationAccountRequest
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityServer.MultiSession.Authorization;
 
-/// <summary>Default <see cref="IAuthorizationAccountResolver"/>: the table of SPEC §4, in order.</summary>
+/// <summary>Default <see cref="IAuthorizationAccountResolver"/>: the table of BEHAVIOUR.md §4, in order.</summary>
 public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
 {
     private const string PromptNone = "none";

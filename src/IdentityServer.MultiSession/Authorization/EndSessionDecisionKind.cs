@@ -1,6 +1,6 @@
 namespace IdentityServer.MultiSession.Authorization;
 
-/// <summary>What the end-session endpoint does (SPEC §3.7, §4).</summary>
+/// <summary>What the end-session endpoint does (BEHAVIOUR.md §3.7, §4).</summary>
 public enum EndSessionDecisionKind
 {
     /// <summary>Nothing is signed in on this device: nothing to end; redirect back to the client.</summary>

@@ -4,7 +4,7 @@ namespace IdentityServer.MultiSession.Authorization;
 
 /// <summary>
 /// Decides, for an authorization request, which account on this device is used, or whether the picker, the login page or an
-/// error is needed (every row of SPEC §4). Engine-neutral: the OpenIddict integration maps its request to this one.
+/// error is needed (every row of BEHAVIOUR.md §4). Engine-neutral: the OpenIddict integration maps its request to this one.
 /// </summary>
 public interface IAuthorizationAccountResolver
 {

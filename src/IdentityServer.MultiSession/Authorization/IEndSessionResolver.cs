@@ -4,7 +4,7 @@ namespace IdentityServer.MultiSession.Authorization;
 
 /// <summary>
 /// Decides what an end-session request ends: the hint is matched by <c>sid</c> first, then <c>sub</c>; a request without a
-/// hint, or whose hint names no session on this device, is suspect and needs the user's confirmation (SPEC §4).
+/// hint, or whose hint names no session on this device, is suspect and needs the user's confirmation (BEHAVIOUR.md §4).
 /// </summary>
 public interface IEndSessionResolver
 {

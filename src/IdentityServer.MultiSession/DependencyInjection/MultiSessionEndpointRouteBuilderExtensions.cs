@@ -7,7 +7,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class MultiSessionEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the JSON API of SPEC §6 under <c>/multi-session</c>. The picker pages are Razor pages of the library's
+    /// Maps the JSON API of BEHAVIOUR.md §6 under <c>/multi-session</c>. The picker pages are Razor pages of the library's
     /// <c>MultiSession</c> area, mapped by <c>MapRazorPages()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapMultiSession(this IEndpointRouteBuilder endpoints)

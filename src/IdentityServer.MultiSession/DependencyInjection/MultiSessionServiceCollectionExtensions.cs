@@ -51,7 +51,7 @@ public static class MultiSessionServiceCollectionExtensions
             typeof(IdentityMultiSessionUserValidator<>).MakeGenericType(builder.UserType));
 
         // Serve Identity's application scheme with the multi-session handler: SignInManager, [Authorize] and
-        // HttpContext.User keep working and see the active account (SPEC §1, issue "handler as the application scheme").
+        // HttpContext.User keep working and see the active account (BEHAVIOUR.md §1, issue "handler as the application scheme").
         services.AddOptions<MultiSessionAuthenticationOptions>(IdentityConstants.ApplicationScheme);
         services.Configure<AuthenticationOptions>(options =>
         {

@@ -6,7 +6,7 @@ namespace IdentityServer.MultiSession.OpenIddict;
 
 /// <summary>
 /// Adds OpenIddict's authorization endpoint paths to <see cref="MultiSessionOptions.AuthorizationEndpointPaths"/>, so that
-/// the picker and the login page may return to an authorization request with its parameters (SPEC §5).
+/// the picker and the login page may return to an authorization request with its parameters (BEHAVIOUR.md §5).
 /// </summary>
 internal sealed class OpenIddictMultiSessionPostConfigureOptions(IOptionsMonitor<OpenIddictServerOptions> server) : IPostConfigureOptions<MultiSessionOptions>
 {

@@ -14,8 +14,8 @@ using Microsoft.Extensions.Options;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// Default <see cref="IDeviceSessionService"/>: the session rules of SPEC §3 over an <see cref="IDeviceSessionStore"/>,
-/// with the device cookie of SPEC §7 and time from <see cref="TimeProvider"/>.
+/// Default <see cref="IDeviceSessionService"/>: the session rules of BEHAVIOUR.md §3 over an <see cref="IDeviceSessionStore"/>,
+/// with the device cookie of BEHAVIOUR.md §7 and time from <see cref="TimeProvider"/>.
 /// </summary>
 public class DefaultDeviceSessionService : IDeviceSessionService
 {

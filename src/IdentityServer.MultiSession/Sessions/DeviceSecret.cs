@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// Creates device secrets (256 random bits) and the hashes stored in their place (SPEC §2, §7).
+/// Creates device secrets (256 random bits) and the hashes stored in their place (BEHAVIOUR.md §2, §7).
 /// </summary>
 internal static class DeviceSecret
 {

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// One signed-in account on this device, as the picker, the API and the authorization endpoint see it (SPEC §3.4).
+/// One signed-in account on this device, as the picker, the API and the authorization endpoint see it (BEHAVIOUR.md §3.4).
 /// </summary>
 public sealed record DeviceSession
 {

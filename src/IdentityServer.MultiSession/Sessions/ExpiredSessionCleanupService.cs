@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// Removes expired device sessions from storage in batches, every <see cref="MultiSessionOptions.CleanupInterval"/> (SPEC §3.8).
+/// Removes expired device sessions from storage in batches, every <see cref="MultiSessionOptions.CleanupInterval"/> (BEHAVIOUR.md §3.8).
 /// A failing run is logged and the next interval tries again.
 /// </summary>
 public sealed class ExpiredSessionCleanupService : BackgroundService

@@ -4,12 +4,12 @@ using Microsoft.AspNetCore.Http;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// The accounts signed in on the current device (browser): list, sign in, switch, revoke, sign out (SPEC §3).
+/// The accounts signed in on the current device (browser): list, sign in, switch, revoke, sign out (BEHAVIOUR.md §3).
 /// The device is the one named by the request's device cookie.
 /// </summary>
 public interface IDeviceSessionService
 {
-    /// <summary>Lists the device's unexpired sessions, most recently used first; empty when nothing is signed in (SPEC §3.4).</summary>
+    /// <summary>Lists the device's unexpired sessions, most recently used first; empty when nothing is signed in (BEHAVIOUR.md §3.4).</summary>
     Task<IReadOnlyList<DeviceSession>> ListAsync(HttpContext context, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -48,16 +48,16 @@ public interface IDeviceSessionService
     /// </summary>
     Task<int> RevokeStaleSessionsAsync(string userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes the session named by <paramref name="sessionToken"/> active; <c>null</c> when it names no live session of this device (SPEC §3.5).</summary>
+    /// <summary>Makes the session named by <paramref name="sessionToken"/> active; <c>null</c> when it names no live session of this device (BEHAVIOUR.md §3.5).</summary>
     Task<DeviceSession?> SetActiveAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends the session named by <paramref name="sessionToken"/>; <c>false</c> when it names no live session of this device (SPEC §3.6).</summary>
+    /// <summary>Ends the session named by <paramref name="sessionToken"/>; <c>false</c> when it names no live session of this device (BEHAVIOUR.md §3.6).</summary>
     Task<bool> RevokeAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends every session on this device and forgets the device cookie (SPEC §3.7); returns how many ended.</summary>
+    /// <summary>Ends every session on this device and forgets the device cookie (BEHAVIOUR.md §3.7); returns how many ended.</summary>
     Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends every session of a user on every device (SPEC §3.9); returns how many ended.</summary>
+    /// <summary>Ends every session of a user on every device (BEHAVIOUR.md §3.9); returns how many ended.</summary>
     Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Finds a live session by its id (the OIDC <c>sid</c>) on any device, for example at the token endpoint.</summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// Turns a <see cref="MultiSessionLimitReachedException"/> thrown by a JSON request into a 409 problem details answer (SPEC §3.3).
+/// Turns a <see cref="MultiSessionLimitReachedException"/> thrown by a JSON request into a 409 problem details answer (BEHAVIOUR.md §3.3).
 /// Pages catch the exception themselves and show the limit message. Active where the host calls <c>UseExceptionHandler</c>.
 /// </summary>
 internal sealed class MultiSessionLimitExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler

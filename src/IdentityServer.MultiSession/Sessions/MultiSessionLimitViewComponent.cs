@@ -45,7 +45,7 @@ public sealed class MultiSessionLimitViewComponent : ViewComponent
         // Above a lowered limit the message states the real numbers: how many are signed in, the limit, how many to sign out.
         var message = sessions.Count > options.MaximumSessions
             ? _text["Limit_MessageLowered", sessions.Count, options.MaximumSessions, sessions.Count - options.MaximumSessions + 1].Value
-            : _text["Limit_Message", options.MaximumSessions].Value;
+            : options.MaximumSessions == 1 ? _text["Limit_MessageOne"].Value : _text["Limit_Message", options.MaximumSessions].Value;
         return View(new MultiSessionLimitViewModel(message, sessions, action, back));
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>
-/// Validates return URLs (SPEC §5): only local URLs of the IdP are followed; anything else falls back to the home page.
+/// Validates return URLs (BEHAVIOUR.md §5): only local URLs of the IdP are followed; anything else falls back to the home page.
 /// </summary>
 public sealed class ReturnUrlValidator
 {

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
-/// Storage model of a device (one browser). The device cookie's secret is never stored: only its SHA-256 hash (SPEC §2, §7).
+/// Storage model of a device (one browser). The device cookie's secret is never stored: only its SHA-256 hash (BEHAVIOUR.md §2, §7).
 /// </summary>
 public class DeviceEntity
 {

@@ -1,9 +1,9 @@
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
-/// Storage model of a device session: one signed-in account on one device (SPEC §2).
+/// Storage model of a device session: one signed-in account on one device (BEHAVIOUR.md §2).
 /// Uniqueness of (<see cref="DeviceId"/>, <see cref="Slot"/>) holds the limit and uniqueness of
-/// (<see cref="DeviceId"/>, <see cref="UserId"/>) holds "one session per user per device" in the database (SPEC §7).
+/// (<see cref="DeviceId"/>, <see cref="UserId"/>) holds "one session per user per device" in the database (BEHAVIOUR.md §7).
 /// </summary>
 public class DeviceSessionEntity
 {

@@ -29,7 +29,7 @@ public sealed class DeviceSessionEntityConfiguration : IEntityTypeConfiguration<
         builder.Property(s => s.AbsoluteExpiresAt).HasConversion(time);
         builder.Property(s => s.LastValidatedAt).HasConversion(time);
 
-        // The database, not a check in memory, holds the limit and "one session per user per device" (SPEC §3.2, §3.3, §7).
+        // The database, not a check in memory, holds the limit and "one session per user per device" (BEHAVIOUR.md §3.2, §3.3, §7).
         builder.HasIndex(s => new { s.DeviceId, s.Slot }).IsUnique();
         builder.HasIndex(s => new { s.DeviceId, s.UserId }).IsUnique();
         builder.HasIndex(s => new { s.DeviceId, s.Handle }).IsUnique();

@@ -48,7 +48,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <inheritdoc />
     public virtual async Task<DeviceLookup?> FindAsync(string secretHash, string? sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        // One round trip and two index seeks, whatever the number of sessions stored (SPEC §7): the device by its unique
+        // One round trip and two index seeks, whatever the number of sessions stored (BEHAVIOUR.md §7): the device by its unique
         // hash, then the one session wanted by its primary key, in a LEFT JOIN on equalities only. (A FirstOrDefault over
         // d.Sessions here is translated with ROW_NUMBER() over the whole session table, which the database computes
         // before joining: a scan of every stored session on every request.) Expiry is checked on the one row read.
@@ -350,7 +350,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
         else
         {
-            // If the revoked session was active, the most recently used remaining one becomes active (SPEC §3.6).
+            // If the revoked session was active, the most recently used remaining one becomes active (BEHAVIOUR.md §3.6).
             await Devices.Where(d => d.Id == session.DeviceId && (d.ActiveSessionId == session.Id || d.ActiveSessionId == null))
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, remaining), cancellationToken);
             var active = await Devices.AsNoTracking().Where(d => d.Id == session.DeviceId).Select(d => d.ActiveSessionId).FirstOrDefaultAsync(cancellationToken);

@@ -2,8 +2,8 @@ namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
 /// Persists devices and device sessions. Every operation that names a device does so by the hash of its secret,
-/// so that a session handle from another device names nothing (SPEC §2). Implementations make sign-in atomic:
-/// the limit and "one session per user per device" hold under concurrent requests (SPEC §7).
+/// so that a session handle from another device names nothing (BEHAVIOUR.md §2). Implementations make sign-in atomic:
+/// the limit and "one session per user per device" hold under concurrent requests (BEHAVIOUR.md §7).
 /// </summary>
 public interface IDeviceSessionStore
 {

@@ -3,7 +3,7 @@ using IdentityServer.MultiSession.Tests.Infrastructure;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>The account picker and the pages that see the active account (SPEC §5, §3).</summary>
+/// <summary>The account picker and the pages that see the active account (BEHAVIOUR.md §5, §3).</summary>
 public sealed class AccountPickerTests(IdpFactory factory) : IClassFixture<IdpFactory>
 {
     [Fact]

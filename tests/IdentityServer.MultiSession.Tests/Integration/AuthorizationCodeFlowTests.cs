@@ -5,7 +5,7 @@ using IdentityServer.MultiSession.Tests.Infrastructure;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>The full authorization code flow with PKCE, for two accounts on one browser (SPEC §4).</summary>
+/// <summary>The full authorization code flow with PKCE, for two accounts on one browser (BEHAVIOUR.md §4).</summary>
 public abstract class AuthorizationCodeFlowTests
 {
     private readonly IdpFactory factory;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>Every row of the SPEC §4 table, at OpenIddict's real authorization endpoint.</summary>
+/// <summary>Every row of the BEHAVIOUR.md §4 table, at OpenIddict's real authorization endpoint.</summary>
 public abstract class AuthorizationEndpointTests
 {
     private readonly IdpFactory factory;

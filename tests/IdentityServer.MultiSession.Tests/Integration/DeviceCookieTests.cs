@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>The device cookie and what is stored in its place (SPEC §2, §7).</summary>
+/// <summary>The device cookie and what is stored in its place (BEHAVIOUR.md §2, §7).</summary>
 public sealed class DeviceCookieTests(IdpFactory factory) : IClassFixture<IdpFactory>
 {
     [Fact]

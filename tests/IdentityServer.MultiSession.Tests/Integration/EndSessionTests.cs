@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>RP-initiated logout at OpenIddict's end-session endpoint (SPEC §3.7, §4).</summary>
+/// <summary>RP-initiated logout at OpenIddict's end-session endpoint (BEHAVIOUR.md §3.7, §4).</summary>
 public sealed class EndSessionTests(IdpFactory factory) : IClassFixture<IdpFactory>
 {
     private static async Task<string> IdTokenAsync(TestBrowser browser, string loginHint)

@@ -13,7 +13,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>Hostile input with exact answers, and the races of SPEC §7 (issue: hardening).</summary>
+/// <summary>Hostile input with exact answers, and the races of BEHAVIOUR.md §7 (issue: hardening).</summary>
 public sealed class HostileInputTests(SqliteIdpFactory factory) : IClassFixture<SqliteIdpFactory>
 {
     [Fact]

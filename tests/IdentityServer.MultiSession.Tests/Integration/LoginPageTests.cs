@@ -60,7 +60,7 @@ public abstract class LoginPageTests
         using var response = await browser.SubmitAsync(form, new Dictionary<string, string> { ["Input.UserName"] = userName, ["Input.Password"] = password });
         var verifications = factory.PasswordHashes.Verifications - before;
         var html = await response.Content.ReadAsStringAsync();
-        var message = TestBrowser.Parse(html).QuerySelector(".idp-error")?.TextContent.Trim();
+        var message = TestBrowser.Parse(html).QuerySelector(".ms-error")?.TextContent.Trim();
         return (response.StatusCode, message, verifications, html);
     }
 
@@ -78,7 +78,7 @@ public abstract class LoginPageTests
             ("wrong password", plain.UserName!, WrongPassword),
             ("locked out, right password", locked.UserName!, DemoUsers.Password),
             ("locked out, wrong password", locked.UserName!, WrongPassword),
-            ("not allowed (second factor), right password", twoFactor.UserName!, DemoUsers.Password),
+            ("two-factor account, wrong password", twoFactor.UserName!, WrongPassword),
             ("empty password", plain.UserName!, string.Empty),
         };
 
@@ -94,6 +94,11 @@ public abstract class LoginPageTests
         var (okStatus, _, okVerifications, _) = await AttemptAsync(plain.UserName!, DemoUsers.Password);
         Assert.Equal(HttpStatusCode.Redirect, okStatus);
         Assert.Equal(1, okVerifications);
+
+        // The right password of a two-factor account leads on to its second factor, for the same one verification.
+        var (secondFactorStatus, _, secondFactorVerifications, _) = await AttemptAsync(twoFactor.UserName!, DemoUsers.Password);
+        Assert.Equal(HttpStatusCode.Redirect, secondFactorStatus);
+        Assert.Equal(1, secondFactorVerifications);
     }
 
     [SkippableFact]

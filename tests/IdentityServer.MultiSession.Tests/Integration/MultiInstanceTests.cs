@@ -115,7 +115,7 @@ public sealed class MultiInstanceTests : IDisposable
         {
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {_a.Log}{_b.Log}");
             var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), "/Account/Login");
-            var message = page.QuerySelector(".ms-limit [role=alert]")?.TextContent.Trim() ?? page.QuerySelector(".idp-error")?.TextContent.Trim();
+            var message = page.QuerySelector(".ms-limit [role=alert]")?.TextContent.Trim() ?? page.QuerySelector(".ms-error")?.TextContent.Trim();
             Assert.True(
                 message is MultiSessionSignInSupersededException.DefaultMessage
                     or "This browser already has 5 accounts signed in. Sign out of one to add another.",

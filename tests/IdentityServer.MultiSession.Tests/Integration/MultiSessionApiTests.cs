@@ -4,7 +4,7 @@ using IdentityServer.MultiSession.Tests.Infrastructure;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>Every endpoint and error of the JSON API (SPEC §6).</summary>
+/// <summary>Every endpoint and error of the JSON API (BEHAVIOUR.md §6).</summary>
 public sealed class MultiSessionApiTests(IdpFactory factory) : IClassFixture<IdpFactory>
 {
     private static string Body(string? token) => JsonSerializer.Serialize(new { sessionToken = token });

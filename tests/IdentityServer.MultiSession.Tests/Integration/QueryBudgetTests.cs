@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IdentityServer.MultiSession.Tests.Integration;
 
 /// <summary>
-/// Query budgets of the per-request path (issue 6, SPEC §7), counted with an EF Core command interceptor per request:
+/// Query budgets of the per-request path (issue 6, BEHAVIOUR.md §7), counted with an EF Core command interceptor per request:
 /// authenticating an ordinary request is one database command, and the accounts on a browser change the number of
 /// commands of no request (no N+1). On SQLite, no query of the request path scans a session table.
 /// </summary>

@@ -55,14 +55,14 @@ public abstract class SessionFixationTests
 
         // The form rendered before the other sign-in finished posts with the secret it replaced.
         browser.Cookies.Add(new Uri("http://localhost/"), new Cookie(MultiSessionDefaults.DevelopmentDeviceCookieName, superseded));
-        using var response = await browser.SubmitAsync(page.QuerySelectorAll<IHtmlFormElement>("form").Single(), new Dictionary<string, string>
+        using var response = await browser.SubmitAsync(page.QuerySelectorAll<IHtmlFormElement>("form:not(.ms-language)").Single(), new Dictionary<string, string>
         {
             ["Input.UserName"] = "carol",
             ["Input.Password"] = IdpHost.Data.DemoUsers.Password,
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), "/Account/Login");
-        Assert.Equal(MultiSessionSignInSupersededException.DefaultMessage, html.QuerySelector(".idp-error")!.TextContent.Trim());
+        Assert.Equal(MultiSessionSignInSupersededException.DefaultMessage, html.QuerySelector(".ms-error")!.TextContent.Trim());
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(MultiSessionDefaults.DevelopmentDeviceCookieName + "=", StringComparison.Ordinal)));
         Assert.Equal(rows, await factory.CountRowsAsync());
 

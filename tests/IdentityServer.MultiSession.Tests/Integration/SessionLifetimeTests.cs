@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>Expiry, cleanup, max_age and the security stamp, with the host's clock under the test's control (SPEC §3.8, §3.9, §4).</summary>
+/// <summary>Expiry, cleanup, max_age and the security stamp, with the host's clock under the test's control (BEHAVIOUR.md §3.8, §3.9, §4).</summary>
 public sealed class SessionLifetimeTests
 {
     private static IdpFactory Create(FakeTimeProvider time, params (string Key, string Value)[] settings)

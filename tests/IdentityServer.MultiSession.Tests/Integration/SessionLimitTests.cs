@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>The maximum of accounts per browser and same-user replacement (SPEC §3.2, §3.3).</summary>
+/// <summary>The maximum of accounts per browser and same-user replacement (BEHAVIOUR.md §3.2, §3.3).</summary>
 public abstract class SessionLimitTests
 {
     private readonly IdpFactory factory;
@@ -153,7 +153,7 @@ public abstract class SessionLimitTests
 
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {factory.Log}");
             var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), "/Account/Login");
-            var message = page.QuerySelector(".ms-limit [role=alert]")?.TextContent.Trim() ?? page.QuerySelector(".idp-error")?.TextContent.Trim();
+            var message = page.QuerySelector(".ms-limit [role=alert]")?.TextContent.Trim() ?? page.QuerySelector(".ms-error")?.TextContent.Trim();
             Assert.True(
                 message is LimitMessage or MultiSessionSignInSupersededException.DefaultMessage,
                 $"A refused sign-in must say why; it said '{message}'.");

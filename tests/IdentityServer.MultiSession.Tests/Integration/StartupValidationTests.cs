@@ -2,7 +2,7 @@ using IdentityServer.MultiSession.Tests.Infrastructure;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
-/// <summary>A bad setting stops the host at start-up with a message that names it (SPEC §8).</summary>
+/// <summary>A bad setting stops the host at start-up with a message that names it (BEHAVIOUR.md §8).</summary>
 public sealed class StartupValidationTests
 {
     private static Exception StartWith(string key, string value)

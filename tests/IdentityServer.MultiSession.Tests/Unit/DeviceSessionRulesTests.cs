@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentityServer.MultiSession.Tests.Unit;
 
-/// <summary>The session rules of SPEC §3, on the session service and its EF Core store, with a fake clock.</summary>
+/// <summary>The session rules of BEHAVIOUR.md §3, on the session service and its EF Core store, with a fake clock.</summary>
 public abstract class DeviceSessionRulesTests
 {
     /// <summary>The database provider under test.</summary>

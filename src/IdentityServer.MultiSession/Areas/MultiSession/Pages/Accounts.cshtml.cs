@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityServer.MultiSession.Areas.MultiSession.Pages;
 
 /// <summary>
-/// The account picker (SPEC §5): use or switch to an account, sign out of one, use another account, sign out of all.
+/// The account picker (BEHAVIOUR.md §5): use or switch to an account, sign out of one, use another account, sign out of all.
 /// Plain forms with antiforgery tokens; works without JavaScript.
 /// </summary>
 [DeviceScopedAntiforgery]
