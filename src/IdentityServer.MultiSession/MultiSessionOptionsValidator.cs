@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace IdentityServer.MultiSession;
@@ -7,6 +8,35 @@ namespace IdentityServer.MultiSession;
 /// </summary>
 internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessionOptions>
 {
+    /// <summary>
+    /// Checks the configured text of each choice-valued setting before it is bound: a value that names none of the choices
+    /// (a typo, or a number, which the configuration binder would take as any enum value) stops the host, or is refused on
+    /// reload, with a message that names the setting and lists the choices; the binder's own message lists neither.
+    /// </summary>
+    public static void CheckChoices(IConfiguration section)
+    {
+        CheckChoice<LimitReachedBehavior>(section, nameof(MultiSessionOptions.OnLimitReached));
+        CheckChoice<EndSessionScope>(section, nameof(MultiSessionOptions.EndSessionScope));
+        CheckChoice<Microsoft.AspNetCore.Http.CookieSecurePolicy>(section, nameof(MultiSessionOptions.CookieSecurePolicy));
+    }
+
+    private static void CheckChoice<TEnum>(IConfiguration section, string key)
+        where TEnum : struct, Enum
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        var names = Enum.GetNames<TEnum>();
+        if (!names.Contains(text.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"{MultiSessionDefaults.ConfigurationSection}:{key} must be one of {string.Join(", ", names.Select(n => $"'{n}'"))} (was '{text}').");
+        }
+    }
+
     public ValidateOptionsResult Validate(string? name, MultiSessionOptions options)
     {
         var failures = new List<string>();

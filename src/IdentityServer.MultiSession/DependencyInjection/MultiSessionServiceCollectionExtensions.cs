@@ -5,6 +5,7 @@ using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,8 @@ public static class MultiSessionServiceCollectionExtensions
         var services = builder.Services;
 
         services.AddOptions<MultiSessionOptions>()
+            .Configure<IConfiguration>((_, configuration) =>
+                MultiSessionOptionsValidator.CheckChoices(configuration.GetSection(MultiSessionDefaults.ConfigurationSection)))
             .BindConfiguration(MultiSessionDefaults.ConfigurationSection)
             .ValidateOnStart();
         if (configure is not null)
