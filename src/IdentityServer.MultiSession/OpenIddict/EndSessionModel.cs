@@ -1,12 +1,18 @@
+using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Localization;
+using IdentityServer.MultiSession.Logout;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 
 namespace IdentityServer.MultiSession.OpenIddict;
@@ -15,7 +21,10 @@ namespace IdentityServer.MultiSession.OpenIddict;
 /// The page behind OpenIddict's end-session endpoint (RP-initiated logout), <c>Areas/MultiSession/Pages/EndSession</c>, routed
 /// at the end-session endpoint's path by <c>AddOpenIddictIntegration()</c>. A hint naming a session on this browser signs out
 /// at once; a request without a hint, or whose hint names no session here, is suspect and asks the user first (nothing ends
-/// silently). Then OpenIddict returns to the client's registered <c>post_logout_redirect_uri</c>, or to the home page.
+/// silently). With <see cref="EndSessionScope.HintedAccount"/> and other accounts on the browser, the page offers to end only
+/// the hinted account or every account. Then OpenIddict returns to the client's registered <c>post_logout_redirect_uri</c>, or
+/// to the home page; when clients of the ended sessions registered a front-channel logout URI, a short "signed out" page first
+/// loads them in hidden frames and continues with a plain link.
 /// </summary>
 [IgnoreAntiforgeryToken]
 [DeviceScopedAntiforgery]
@@ -23,11 +32,35 @@ public sealed class EndSessionModel : PageModel
 {
     private const string ConfirmField = "ms_confirm";
 
+    /// <summary>The confirmation value that ends every account.</summary>
+    public const string ConfirmAll = "yes";
+
+    /// <summary>The confirmation value that ends only the hinted account.</summary>
+    public const string ConfirmAccount = "account";
+
+    /// <summary>The confirmation value that ends nothing.</summary>
+    public const string ConfirmNone = "no";
+
     /// <summary>The request's parameters, carried by the confirmation form.</summary>
     public IReadOnlyList<(string Name, string Value)> Parameters { get; private set; } = [];
 
-    /// <summary>The accounts that would be signed out.</summary>
+    /// <summary>The accounts that would be signed out by "sign out of all accounts".</summary>
     public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
+
+    /// <summary>The account the <c>id_token_hint</c> names, when the page offers to end only that one.</summary>
+    public DeviceSession? HintedSession { get; private set; }
+
+    /// <summary>The display name of the client that asked for the sign-out, when known.</summary>
+    public string? ClientName { get; private set; }
+
+    /// <summary>Whether the sign-out is done and the page only confirms it (front-channel frames, then a link onwards).</summary>
+    public bool SignedOut { get; private set; }
+
+    /// <summary>Where the "continue" link of the signed-out page leads (the client's post-logout redirect, or the home page).</summary>
+    public string ContinueUrl { get; private set; } = "/";
+
+    /// <summary>The front-channel logout URLs (with <c>iss</c> and <c>sid</c>) of the clients of the sessions just ended.</summary>
+    public IReadOnlyList<string> FrontChannelLogoutUrls { get; private set; } = [];
 
     /// <summary>Handles a GET end-session request.</summary>
     public Task<IActionResult> OnGetAsync() => HandleAsync(confirm: null);
@@ -39,7 +72,8 @@ public sealed class EndSessionModel : PageModel
         if (!string.IsNullOrEmpty(confirm)
             && !await HttpContext.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(HttpContext))
         {
-            return BadRequest("The confirmation form has expired. Go back to the application and sign out again.");
+            var text = HttpContext.RequestServices.GetRequiredService<IStringLocalizer<MultiSessionText>>();
+            return BadRequest(text["EndSession_FormExpired"].Value);
         }
 
         return await HandleAsync(string.IsNullOrEmpty(confirm) ? null : confirm);
@@ -56,28 +90,87 @@ public sealed class EndSessionModel : PageModel
         }
 
         Response.Headers.CacheControl = "no-store";
+        var sessionService = HttpContext.RequestServices.GetRequiredService<IDeviceSessionService>();
         var decision = await multiSession.DecideEndSessionAsync(HttpContext, HttpContext.RequestAborted);
-        if (decision.Kind == EndSessionDecisionKind.Confirm)
+        var sessions = decision.Kind == EndSessionDecisionKind.NothingSignedIn
+            ? []
+            : await sessionService.ListAsync(HttpContext, HttpContext.RequestAborted);
+
+        // With the hinted-account scope and other accounts here, the user chooses: that account only, or all of them.
+        var offerAccount = decision is { Kind: EndSessionDecisionKind.SignOutAccount, Session: not null } && sessions.Count > 1;
+        if (decision.Kind == EndSessionDecisionKind.Confirm || offerAccount)
         {
-            if (confirm == "no")
+            if (confirm == ConfirmNone && decision.Kind == EndSessionDecisionKind.Confirm)
             {
                 return Redirect("/");
             }
 
-            if (confirm != "yes")
+            var chosen = confirm == ConfirmAll || (confirm == ConfirmAccount && offerAccount);
+            if (!chosen)
             {
                 Parameters = request.GetParameters()
                     .Where(p => p.Key is not ConfirmField and not "__RequestVerificationToken")
                     .Select(p => (p.Key, (string?)p.Value ?? string.Empty))
                     .ToList();
-                Sessions = await HttpContext.RequestServices.GetRequiredService<IDeviceSessionService>().ListAsync(HttpContext, HttpContext.RequestAborted);
+                Sessions = sessions;
+                HintedSession = offerAccount ? decision.Session : null;
+                await FindClientNameAsync(request);
                 return Page();
+            }
+
+            if (offerAccount && confirm == ConfirmAll)
+            {
+                decision = decision with { Kind = EndSessionDecisionKind.SignOutAll };
             }
         }
 
-        await multiSession.EndSessionAsync(HttpContext, decision, confirmed: confirm == "yes", HttpContext.RequestAborted);
+        // The front-channel logout URLs of the sessions about to end, read before they end.
+        var ending = decision.Kind == EndSessionDecisionKind.SignOutAccount && decision.Session is { } one
+            ? [one]
+            : decision.Kind == EndSessionDecisionKind.NothingSignedIn ? [] : sessions;
+        var frontChannel = new List<string>();
+        if (HttpContext.RequestServices.GetService<IFrontChannelLogoutUrlProvider>() is { } provider)
+        {
+            foreach (var session in ending)
+            {
+                frontChannel.AddRange((await provider.GetUrlsAsync(session.SessionId, HttpContext.RequestAborted)).Select(u => u.AbsoluteUri));
+            }
+        }
+
+        await multiSession.EndSessionAsync(HttpContext, decision, confirmed: confirm == ConfirmAll, HttpContext.RequestAborted);
 
         // OpenIddict redirects to the client's post_logout_redirect_uri when it is valid, else to the home page.
-        return SignOut(new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (frontChannel.Count == 0)
+        {
+            return SignOut(new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        // Front-channel logout needs a page that frames the clients' logout URIs; no script may follow the redirect, so the
+        // redirect OpenIddict prepares becomes this page's "continue" link.
+        await HttpContext.SignOutAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = "/" });
+        var location = Response.Headers.Location.ToString();
+        Response.Headers.Remove("Location");
+        Response.StatusCode = StatusCodes.Status200OK;
+        ContinueUrl = string.IsNullOrEmpty(location) ? "/" : location;
+        FrontChannelLogoutUrls = frontChannel.Distinct(StringComparer.Ordinal).ToList();
+        SignedOut = true;
+        await FindClientNameAsync(request);
+        return Page();
+    }
+
+    private async Task FindClientNameAsync(OpenIddictRequest request)
+    {
+        var clientId = request.ClientId;
+        if (string.IsNullOrEmpty(clientId) && !string.IsNullOrEmpty(request.IdTokenHint))
+        {
+            var hint = (await HttpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+            clientId = hint?.GetAudiences().FirstOrDefault();
+        }
+
+        if (!string.IsNullOrEmpty(clientId)
+            && HttpContext.RequestServices.GetService<IClientDisplayNameResolver>() is { } clients)
+        {
+            ClientName = await clients.GetDisplayNameAsync(clientId, CultureInfo.CurrentUICulture, HttpContext.RequestAborted);
+        }
     }
 }

@@ -34,8 +34,49 @@ public sealed class EndSessionTests(IdpFactory factory) : IClassFixture<IdpFacto
         Assert.Empty(await browser.ListAsync());
     }
 
+    private static IReadOnlyList<string> Accounts(IHtmlDocument page) =>
+        page.QuerySelectorAll("ul.ms-accounts li.ms-account").Select(li => li.TextContent.Trim()).ToList();
+
+    private static async Task<IHtmlDocument> GetInAsync(TestBrowser browser, string url, string language)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.AcceptLanguage.ParseAdd(language);
+        using var response = await browser.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return TestBrowser.Parse(await response.Content.ReadAsStringAsync(), "http://localhost" + url);
+    }
+
     [Fact]
-    public async Task With_the_hinted_account_scope_only_the_account_named_by_the_hint_is_signed_out()
+    public async Task With_the_hinted_account_scope_the_page_offers_to_sign_out_only_the_hinted_account_and_the_others_stay()
+    {
+        using var scoped = new IdpFactory();
+        scoped.Settings["MultiSession:EndSessionScope"] = "HintedAccount";
+        scoped.Settings["Clients:1:DisplayName"] = "Photo album";
+        var browser = scoped.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        var idToken = await IdTokenAsync(browser, "alice");
+
+        using var response = await browser.GetAsync(EndSessionUrl(idToken));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), EndSessionUrl(idToken));
+        Assert.Contains("Photo album", page.QuerySelector(".ms-lead")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(2, Accounts(page).Count);
+        Assert.Equal(2, (await browser.ListAsync()).Count);
+
+        var form = page.QuerySelector<IHtmlFormElement>("form")!;
+        var buttons = form.QuerySelectorAll<IHtmlButtonElement>("button").ToList();
+        Assert.Equal(["account", "yes"], buttons.Select(b => b.Value));
+        var only = buttons.Single(b => b.Value == "account");
+        Assert.Contains("Alice", only.TextContent, StringComparison.Ordinal);
+        using var confirmed = await browser.SubmitAsync(form, submitter: only);
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.StartsWith(IdpFactory.PostLogoutRedirectUri + "?state=bye", confirmed.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var left = await browser.ListAsync();
+        Assert.Equal("bob@example.com", Assert.Single(left).GetProperty("user").GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task With_the_hinted_account_scope_the_user_may_still_sign_out_of_every_account()
     {
         using var scoped = new IdpFactory();
         scoped.Settings["MultiSession:EndSessionScope"] = "HintedAccount";
@@ -43,10 +84,84 @@ public sealed class EndSessionTests(IdpFactory factory) : IClassFixture<IdpFacto
         await browser.SignInOkAsync("alice", "bob");
         var idToken = await IdTokenAsync(browser, "alice");
 
+        var page = await browser.GetPageAsync(EndSessionUrl(idToken));
+        var form = page.QuerySelector<IHtmlFormElement>("form")!;
+        using var confirmed = await browser.SubmitAsync(form, submitter: form.QuerySelectorAll<IHtmlButtonElement>("button").Single(b => b.Value == "yes"));
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Empty(await browser.ListAsync());
+    }
+
+    [Fact]
+    public async Task With_the_hinted_account_scope_a_lone_hinted_account_is_signed_out_at_once()
+    {
+        using var scoped = new IdpFactory();
+        scoped.Settings["MultiSession:EndSessionScope"] = "HintedAccount";
+        var browser = scoped.CreateBrowser();
+        await browser.SignInOkAsync("alice");
+        var idToken = await IdTokenAsync(browser, "alice");
+
         using var response = await browser.GetAsync(EndSessionUrl(idToken));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var left = await browser.ListAsync();
-        Assert.Equal("bob@example.com", Assert.Single(left).GetProperty("user").GetProperty("email").GetString());
+        Assert.Empty(await browser.ListAsync());
+    }
+
+    [Fact]
+    public async Task The_confirmation_page_names_the_client_and_each_account_that_will_be_signed_out_with_its_email()
+    {
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        var url = QueryHelpers.AddQueryString(EndSessionUrl(null), "client_id", IdpFactory.ClientId);
+        var page = await browser.GetPageAsync(url);
+
+        Assert.Contains(IdpFactory.ClientId, page.QuerySelector(".ms-lead")!.TextContent, StringComparison.Ordinal);
+        var accounts = Accounts(page);
+        Assert.Equal(2, accounts.Count);
+        Assert.Contains(accounts, a => a.Contains("alice@example.com", StringComparison.Ordinal));
+        Assert.Contains(accounts, a => a.Contains("bob@example.com", StringComparison.Ordinal));
+        Assert.Equal(2, page.QuerySelectorAll("ul.ms-accounts .ms-avatar").Length);
+        Assert.Equal(2, (await browser.ListAsync()).Count);
+    }
+
+    [Theory]
+    [InlineData("de-DE,de;q=0.9", "Abmelden?", "Eine Anwendung möchte Sie von diesem Browser abmelden.", "Von allen Konten abmelden", "Angemeldet bleiben")]
+    [InlineData("fr-FR,fr;q=0.9", "Se déconnecter ?", "Une application demande à vous déconnecter de ce navigateur.", "Se déconnecter de tous les comptes", "Rester connecté")]
+    public async Task The_confirmation_page_speaks_the_browsers_language(string acceptLanguage, string title, string lead, string signOutAll, string stay)
+    {
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("alice");
+        var page = await GetInAsync(browser, EndSessionUrl(null), acceptLanguage);
+        Assert.Equal(title, page.QuerySelector("h1")!.TextContent);
+        Assert.Equal(lead, page.QuerySelector(".ms-lead")!.TextContent);
+        Assert.Equal([signOutAll, stay], page.QuerySelectorAll("form button[name=ms_confirm]").Select(b => b.TextContent.Trim()));
+        Assert.DoesNotContain("Sign out", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_with_a_front_channel_logout_uri_is_framed_with_iss_and_the_ended_sid_before_returning_to_the_client()
+    {
+        using var idp = new IdpFactory();
+        idp.Settings["Clients:1:FrontChannelLogoutUri"] = "http://127.0.0.4:5007/frontchannel-logout";
+        var browser = idp.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        var idToken = await IdTokenAsync(browser, "alice");
+        var aliceSid = (await browser.SessionOfAsync("alice@example.com")).GetProperty("sessionId").GetString()!;
+
+        using var response = await browser.GetAsync(EndSessionUrl(idToken));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("frame-src", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("http://127.0.0.4:5007", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync(), EndSessionUrl(idToken));
+        Assert.Empty(await browser.ListAsync());
+
+        var frame = new Uri(Assert.Single(page.QuerySelectorAll<IHtmlInlineFrameElement>("iframe.ms-frontchannel-logout")).GetAttribute("src")!);
+        Assert.Equal("http://127.0.0.4:5007/frontchannel-logout", frame.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(frame.Query);
+        Assert.Equal("http://localhost/", query["iss"].ToString());
+        Assert.Equal(aliceSid, query["sid"].ToString());
+
+        var onwards = page.QuerySelector<IHtmlAnchorElement>("a.ms-continue")!;
+        Assert.StartsWith(IdpFactory.PostLogoutRedirectUri + "?state=bye", onwards.GetAttribute("href")!, StringComparison.Ordinal);
+        Assert.Empty(page.QuerySelectorAll("script"));
     }
 
     [Fact]

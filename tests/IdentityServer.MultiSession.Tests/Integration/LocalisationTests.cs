@@ -122,6 +122,8 @@ public sealed partial class LocalisationTests(IdpFactory factory) : IClassFixtur
     public async Task Every_visible_text_of_every_page_comes_from_the_resources()
     {
         using var pseudo = new PseudoLocaleFactory();
+        pseudo.Settings["MultiSession:EndSessionScope"] = "HintedAccount";
+        pseudo.Settings["Clients:1:FrontChannelLogoutUri"] = "http://127.0.0.4:5007/frontchannel-logout";
         var browser = pseudo.CreateBrowser();
         var pages = new List<(string What, string Html)>();
         async Task AddAsync(string what, string url)
@@ -164,7 +166,23 @@ public sealed partial class LocalisationTests(IdpFactory factory) : IClassFixtur
         await AddAsync("503", "/Account/Login");
         pseudo.Faults.Down = false;
 
+        // The end-session page: asking first, offering the hinted account alone, and the signed-out page with its frames.
+        var endSession = "/connect/endsession?client_id=" + IdpFactory.ClientId + "&post_logout_redirect_uri=" + Uri.EscapeDataString(IdpFactory.PostLogoutRedirectUri);
+        await AddAsync("end session, asking first", endSession);
+        var oidc = new OidcClient(browser);
+        var idToken = (await oidc.ExchangeAsync(oidc.Code(await oidc.AuthorizeAsync(new Dictionary<string, string?> { ["login_hint"] = "alice@example.com" })))).IdToken!;
+        var hinted = endSession + "&id_token_hint=" + idToken;
+        await AddAsync("end session, offering the hinted account", hinted);
+        var offer = TestBrowser.Parse(pages[^1].Html, "http://localhost" + hinted);
+        var offerForm = offer.QuerySelector<IHtmlFormElement>("form")!;
+        using (var signedOut = await browser.SubmitAsync(offerForm, submitter: offerForm.QuerySelectorAll<IHtmlButtonElement>("button").Single(b => b.Value == "account")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, signedOut.StatusCode);
+            pages.Add(("end session, signed out", await signedOut.Content.ReadAsStringAsync()));
+        }
+
         var data = DemoUsers.All.SelectMany(u => new[] { $"({u.UserName}@example.com)", u.DisplayName, u.UserName, $"{u.UserName}@example.com" })
+            .Append(IdpFactory.ClientId)
             .OrderByDescending(d => d.Length)
             .ToList();
         var failures = new List<string>();
