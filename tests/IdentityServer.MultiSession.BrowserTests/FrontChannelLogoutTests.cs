@@ -7,7 +7,6 @@ using IdentityServer.MultiSession.BrowserTests.Infrastructure;
 using IdpHost.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +19,8 @@ namespace IdentityServer.MultiSession.BrowserTests;
 /// <c>127.0.0.2</c>, while the IdP runs on <c>127.0.0.1</c>), each registered with a front-channel logout URI on its own host,
 /// signed in as alice and bob in one browser. Signing bob out in the IdP's picker makes the browser load bob's client's
 /// front-channel logout URI, with the IdP's <c>iss</c> and the <c>sid</c> bob's client received, in a frame the picker's
-/// Content-Security-Policy allows; alice's client gets no front-channel request.
+/// Content-Security-Policy allows, and bob's client app (the sample's <c>GET /frontchannel-logout</c>) ends his local session;
+/// alice's client gets no front-channel request and she stays signed in there.
 /// </summary>
 public sealed class FrontChannelLogoutTests : IAsyncLifetime
 {
@@ -68,7 +68,7 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bob_signed_out_in_the_picker_has_the_browser_load_his_clients_front_channel_logout_uri_with_iss_and_his_sid_and_alices_client_gets_none()
+    public async Task Bob_signed_out_in_the_picker_has_the_browser_load_his_clients_front_channel_logout_uri_with_iss_and_his_sid_which_signs_him_out_there_and_alices_client_gets_none()
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         context.SetDefaultTimeout(20_000);
@@ -130,6 +130,7 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
         var received = Assert.Single(_bobApp.FrontChannelRequests);
         Assert.Equal(issuer, received.Iss);
         Assert.Equal(bobSid, received.Sid);
+        Assert.Equal(200, received.Status);
 
         // The browser made that request itself (from the picker's frame), and none to alice's client's front-channel URI.
         var frontChannel = browserRequests.Where(u => new Uri(u).AbsolutePath == FrontChannelPath).ToList();
@@ -143,6 +144,10 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Continue as .*bob@example.com") })).ToHaveCountAsync(0);
         await page.GotoAsync(_aliceApp.Origin + "/");
         await Expect(page.Locator("#user-email")).ToHaveTextAsync("alice@example.com");
+
+        // Bob's client app ended his local session when its front-channel endpoint was loaded: his next page load is signed out.
+        await page.GotoAsync(_bobApp.Origin + "/");
+        await Expect(page.Locator("#signed-out")).ToHaveTextAsync("You are not signed in.");
         await context.CloseAsync();
     }
 
@@ -213,8 +218,8 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The ClientApp sample under its own client id, on its own loopback address, with a receiver in front of its pipeline that
-    /// records every request to the front-channel logout path (its <c>iss</c> and <c>sid</c>) and answers 200.
+    /// The ClientApp sample under its own client id, on its own loopback address, with a recorder in front of its pipeline that
+    /// notes every request to its front-channel logout endpoint (<c>iss</c>, <c>sid</c>, and the endpoint's answer).
     /// </summary>
     private sealed class FrontChannelClient : WebApplicationFactory<ClientApp.Program>
     {
@@ -231,7 +236,7 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
 
         public string Origin { get; }
 
-        public ConcurrentQueue<(string? Iss, string? Sid)> FrontChannelRequests { get; } = new();
+        public ConcurrentQueue<(string? Iss, string? Sid, int Status)> FrontChannelRequests { get; } = new();
 
         public void Start() => StartServer();
 
@@ -245,21 +250,17 @@ public sealed class FrontChannelLogoutTests : IAsyncLifetime
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new Receiver(FrontChannelRequests)));
         }
 
-        private sealed class Receiver(ConcurrentQueue<(string? Iss, string? Sid)> requests) : IStartupFilter
+        private sealed class Receiver(ConcurrentQueue<(string? Iss, string? Sid, int Status)> requests) : IStartupFilter
         {
             public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
             {
                 app.Use(async (context, inner) =>
                 {
-                    if (context.Request.Path == FrontChannelPath && HttpMethods.IsGet(context.Request.Method))
-                    {
-                        requests.Enqueue((context.Request.Query["iss"].ToString(), context.Request.Query["sid"].ToString()));
-                        context.Response.ContentType = "text/html; charset=utf-8";
-                        await context.Response.WriteAsync("<!doctype html><title>Signed out</title>");
-                        return;
-                    }
-
                     await inner(context);
+                    if (context.Request.Path == FrontChannelPath)
+                    {
+                        requests.Enqueue((context.Request.Query["iss"].ToString(), context.Request.Query["sid"].ToString(), context.Response.StatusCode));
+                    }
                 });
                 next(app);
             };
