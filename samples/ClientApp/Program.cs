@@ -70,6 +70,7 @@ public sealed class Program
         builder.Services.AddSingleton<SessionTicketStore>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, SessionTicketStoreSetup>();
         builder.Services.AddSingleton<BackChannelLogoutEndpoint>();
+        builder.Services.AddSingleton<FrontChannelLogoutEndpoint>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddAntiforgery(options => options.Cookie.Name = AntiforgeryCookieName);
@@ -91,6 +92,9 @@ public sealed class Program
         // Called by the IdP, server to server: no cookie, no antiforgery token; the signed logout token is the credential.
         app.MapPost(BackChannelLogoutEndpoint.Path, (HttpContext context, BackChannelLogoutEndpoint endpoint) => endpoint.HandleAsync(context))
             .DisableAntiforgery();
+
+        // Loaded by the browser in a hidden frame of the IdP's page; the sid names the session, checked against the IdP's issuer.
+        app.MapGet(FrontChannelLogoutEndpoint.Path, (HttpContext context, FrontChannelLogoutEndpoint endpoint) => endpoint.HandleAsync(context));
 
         await app.RunAsync();
     }
