@@ -65,6 +65,29 @@ public sealed class BackChannelLogoutSender : BackgroundService
             return 0;
         }
 
+        // The grants and tokens issued through these sessions are revoked before any relying party is told (every way a session
+        // ends queues its notifications, the cleanup and security-stamp ends included; revoking again is harmless). If that
+        // fails, the batch waits for the next round: the token endpoints refuse those tokens meanwhile anyway.
+        if (services.GetService<Sessions.ISessionTokenRevoker>() is { } revoker)
+        {
+            try
+            {
+                await revoker.RevokeTokensOfSessionsAsync(
+                    rows.Select(r => new Sessions.EndedSession(r.SessionId, r.Subject)).Distinct().ToList(),
+                    cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Log.SessionTokenRevocationFailed(_logger, exception.GetType().Name, exception);
+                foreach (var row in rows)
+                {
+                    await store.ReleaseAsync(row.Id, claim, cancellationToken);
+                }
+
+                return 0;
+            }
+        }
+
         // The database work (registrations, outcomes) runs one at a time on the scope's context; the HTTP posts run in parallel.
         var deliveries = new List<(LogoutNotificationEntity Row, Uri Uri, string Token)>();
         var registrations = new Dictionary<string, RelyingPartyLogoutRegistration?>(StringComparer.Ordinal);

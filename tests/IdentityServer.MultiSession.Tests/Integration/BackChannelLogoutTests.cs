@@ -413,20 +413,41 @@ public abstract class BackChannelLogoutTests : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task An_expired_session_removed_by_the_cleanup_notifies_its_clients()
+    public async Task An_expired_session_removed_by_the_cleanup_notifies_its_clients_after_revoking_its_grants()
     {
         var host = Host();
         var browser = host.CreateBrowser();
         await browser.SignInOkAsync("bob");
         await AuthorizeAsync(browser, ClientA, "bob@example.com");
         var bob = await SessionOfAsync(browser, "bob@example.com");
+        Assert.Equal(["valid"], await AuthorizationStatusesOfAsync(host, bob.Sid));
 
         Time.Advance(TimeSpan.FromDays(15));
         await host.Services.GetRequiredService<ExpiredSessionCleanupService>().RunOnceAsync();
         Assert.Equal((0, 0), await host.CountRowsAsync());
 
+        // The cleanup only deletes rows and queues notifications; the sender revokes the session's grant before it posts.
         await SendAsync(host);
         Assert.Equal([(bob.Sid, bob.Sub)], Facts(await A.WaitForAsync(1)));
+        Assert.Equal(["revoked"], await AuthorizationStatusesOfAsync(host, bob.Sid));
+    }
+
+    /// <summary>The statuses of the OpenIddict authorizations created for the session <paramref name="sid"/> (its <c>ms_sid</c> property).</summary>
+    private static async Task<List<string?>> AuthorizationStatusesOfAsync(IdpFactory host, string sid)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var authorizations = scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictAuthorizationManager>();
+        var statuses = new List<string?>();
+        await foreach (var authorization in authorizations.ListAsync(count: null, offset: null))
+        {
+            var properties = await authorizations.GetPropertiesAsync(authorization);
+            if (properties.TryGetValue("ms_sid", out var value) && value.GetString() == sid)
+            {
+                statuses.Add(await authorizations.GetStatusAsync(authorization));
+            }
+        }
+
+        return statuses;
     }
 
     [SkippableFact]
