@@ -134,12 +134,11 @@ public class AccountsModel : PageModel
     /// <summary>Signs out of one account; the others stay signed in.</summary>
     public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
     {
-        var frontChannel = back ? [] : await FrontChannelLogoutUrlsOfAsync(sessionToken);
-
-        // The name first, for the confirmation: the session is gone afterwards.
+        // The account first (one list), for the confirmation and its clients' front-channel URLs: the session is gone afterwards.
         var account = string.IsNullOrEmpty(sessionToken)
             ? null
             : (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
+        var frontChannel = back || account is null ? [] : await FrontChannelLogoutUrlsOfAsync(account);
         var revoked = account is not null && await _sessions.RevokeAsync(HttpContext, account.SessionToken, HttpContext.RequestAborted);
         if (!revoked)
         {
@@ -174,16 +173,10 @@ public class AccountsModel : PageModel
 
     private const string FrontChannelLogoutKey = "MultiSession.FrontChannelLogout";
 
-    private async Task<IReadOnlyList<Uri>> FrontChannelLogoutUrlsOfAsync(string? sessionToken)
-    {
-        if (string.IsNullOrEmpty(sessionToken) || HttpContext.RequestServices.GetService(typeof(Logout.IFrontChannelLogoutUrlProvider)) is not Logout.IFrontChannelLogoutUrlProvider provider)
-        {
-            return [];
-        }
-
-        var session = (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
-        return session is null ? [] : await provider.GetUrlsAsync(session.SessionId, HttpContext.RequestAborted);
-    }
+    private async Task<IReadOnlyList<Uri>> FrontChannelLogoutUrlsOfAsync(DeviceSession account) =>
+        HttpContext.RequestServices.GetService(typeof(Logout.IFrontChannelLogoutUrlProvider)) is Logout.IFrontChannelLogoutUrlProvider provider
+            ? await provider.GetUrlsAsync(account.SessionId, HttpContext.RequestAborted)
+            : [];
 
     private async Task<IActionResult> ShowAsync(string message)
     {
