@@ -268,6 +268,59 @@ public abstract class ExternalSignInTests
         Assert.Equal(2, (await browser.ListAsync()).Count);
     }
 
+    [SkippableFact]
+    public async Task Prompt_login_answered_through_the_provider_keeps_the_sid_and_gives_the_client_amr_fed()
+    {
+        var browser = factory.CreateBrowser();
+        var linked = await TwoFactorAccounts.CreateAsync(factory, twoFactor: false);
+        var external = await TwoFactorAccounts.CreateAsync(factory.Upstream, twoFactor: false, prefix: "up");
+        await LinkAsync(linked, external);
+        await browser.SignInOkAsync((await TwoFactorAccounts.CreateAsync(factory, twoFactor: false)).UserName, linked.UserName);
+        var first = new OidcClient(browser);
+        var before = await first.ExchangeAsync(first.Code(await first.AuthorizeAsync(new Dictionary<string, string?> { ["login_hint"] = linked.Email })));
+        Assert.Equal(["pwd"], Amr(before.IdToken!));
+
+        var client = new OidcClient(browser);
+        using var login = await browser.GetAsync(client.AuthorizeUrl(new Dictionary<string, string?> { ["prompt"] = "login", ["login_hint"] = linked.Email }));
+        PickerPage.AssertRedirectTo(login, "/Account/Login?");
+        var returnUrl = QueryHelpers.ParseQuery(login.Headers.Location!.ToString().Split('?', 2)[1])["ReturnUrl"].ToString();
+        using var signedIn = await ExternalSignInAsync(browser, external.UserName, returnUrl);
+        var tokens = await client.ExchangeAsync(client.Code(await browser.FollowAsync(signedIn)));
+
+        Assert.True(tokens.Status == HttpStatusCode.OK, tokens.Body.ToString());
+        Assert.Equal(linked.Id, OidcClient.Read(tokens.IdToken!).Subject);
+        Assert.Equal(OidcClient.Read(before.IdToken!).GetClaim("sid").Value, OidcClient.Read(tokens.IdToken!).GetClaim("sid").Value);
+        Assert.Equal(["fed"], Amr(tokens.IdToken!));
+        Assert.Equal(2, (await browser.ListAsync()).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_link_whose_account_was_switched_away_while_at_the_provider_links_nothing()
+    {
+        var browser = factory.CreateBrowser();
+        var alice = await TwoFactorAccounts.CreateAsync(factory, twoFactor: false);
+        var bob = await TwoFactorAccounts.CreateAsync(factory, twoFactor: false);
+        var external = await TwoFactorAccounts.CreateAsync(factory.Upstream, twoFactor: false, prefix: "up");
+        await browser.SignInOkAsync(alice.UserName, bob.UserName);
+
+        var bobForm = (await browser.GetPageAsync("/Account/Manage/ExternalLogins")).QuerySelectorAll<IHtmlFormElement>("form")
+            .Single(f => f.QuerySelector("input[name=LoginProvider]") is not null);
+        var challenge = await browser.SubmitAsync(bobForm);
+        Assert.True(TestBrowser.IsRedirect(challenge));
+        var back = await factory.Upstream.CreateUpstreamBrowser().AuthorizeAsync(challenge.Headers.Location!, external.UserName);
+        challenge.Dispose();
+
+        // Another tab makes alice active before the provider's answer arrives.
+        await SwitchToAsync(browser, alice.Email);
+        using var callback = await browser.GetAsync(back.PathAndQuery);
+        using var page = await browser.GetAsync(callback.Headers.Location!.ToString());
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(bob.Email, TestBrowser.Parse(await page.Content.ReadAsStringAsync()).QuerySelector(".ms-alert")!.TextContent, StringComparison.Ordinal);
+        Assert.Empty(await LoginsOfAsync(alice.Id));
+        Assert.Empty(await LoginsOfAsync(bob.Id));
+    }
+
     /// <summary>
     /// Clicks the login page's provider button, signs <paramref name="upstreamUserName"/> in at the real upstream, comes back
     /// to the host's callback and follows the host's redirects: a page, or a redirect off the callback (return URL, second factor).
