@@ -31,18 +31,35 @@ public static class ExternalProviderExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
         var settings = configuration.GetSection(Section).Get<ExternalProviderSettings>();
-        if (settings is null || string.IsNullOrWhiteSpace(settings.Authority) || string.IsNullOrWhiteSpace(settings.ClientId))
+        var hasAuthority = !string.IsNullOrWhiteSpace(settings?.Authority);
+        var hasClientId = !string.IsNullOrWhiteSpace(settings?.ClientId);
+        if (!hasAuthority && !hasClientId)
         {
             return false;
         }
 
-        if (!Uri.TryCreate(settings.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+        // A half-configured provider stops the host with a message rather than silently leaving the button out.
+        if (!hasAuthority || !hasClientId)
         {
-            throw new InvalidOperationException($"{Section}:Authority must be an absolute http(s) URL; it is '{settings.Authority}'.");
+            throw new InvalidOperationException($"{Section}:Authority and {Section}:ClientId are both required to turn the external provider on; only {(hasAuthority ? "Authority" : "ClientId")} is set.");
+        }
+
+        if (!Uri.TryCreate(settings!.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+        {
+            throw new InvalidOperationException($"{Section}:Authority must be an absolute http(s) URL (was '{settings.Authority}').");
         }
 
         var development = environment.IsDevelopment();
         var requireHttps = settings.RequireHttpsMetadata ?? !development;
+        if (requireHttps && authority.Scheme != "https")
+        {
+            throw new InvalidOperationException($"{Section}:Authority must be an https URL (was '{settings.Authority}'); a plain http provider is accepted only with {Section}:RequireHttpsMetadata=false, in Development.");
+        }
+
+        if (!requireHttps && !development)
+        {
+            throw new InvalidOperationException($"{Section}:RequireHttpsMetadata=false is accepted in Development only.");
+        }
         services.AddAuthentication().AddOpenIdConnect(Scheme, string.IsNullOrWhiteSpace(settings.DisplayName) ? Scheme : settings.DisplayName.Trim(), options =>
         {
             options.SignInScheme = IdentityConstants.ExternalScheme;

@@ -12,11 +12,33 @@ public class ExternalIdpFactory : IdpFactory
 
     public ExternalIdpFactory()
     {
-        Upstream = new UpstreamIdpFactory("http://localhost" + ExternalProviderExtensions.CallbackPath);
+        Upstream = StartUpstream();
         Settings[ExternalProviderExtensions.Section + ":Authority"] = Upstream.BaseUri.ToString();
         Settings[ExternalProviderExtensions.Section + ":ClientId"] = UpstreamIdpFactory.DownstreamClientId;
         Settings[ExternalProviderExtensions.Section + ":ClientSecret"] = UpstreamIdpFactory.DownstreamClientSecret;
         Settings[ExternalProviderExtensions.Section + ":DisplayName"] = ProviderDisplayName;
+    }
+
+    /// <summary>
+    /// Starts the upstream host; a start that fails (once seen only in a full parallel run on a loaded machine) is tried
+    /// again up to twice, and a last failure names every attempt's error.
+    /// </summary>
+    private static UpstreamIdpFactory StartUpstream()
+    {
+        var errors = new List<Exception>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                return new UpstreamIdpFactory("http://localhost" + ExternalProviderExtensions.CallbackPath);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or AggregateException)
+            {
+                errors.Add(e);
+            }
+        }
+
+        throw new AggregateException("The upstream IdpHost did not start.", errors);
     }
 
     /// <summary>The upstream provider.</summary>

@@ -26,6 +26,27 @@ public sealed partial class ExternalSignInPagesTests(ExternalSignInPagesTests.Ps
         Assert.Null(page.QuerySelector(".ms-external"));
     }
 
+    [Theory]
+    [InlineData("Development", "ftp://provider.example/", "client", "ExternalProviders:Oidc:Authority must be an absolute http(s) URL (was 'ftp://provider.example/')")]
+    [InlineData("Development", "not a url", "client", "ExternalProviders:Oidc:Authority must be an absolute http(s) URL (was 'not a url')")]
+    [InlineData("Development", "https://provider.example/", "", "ExternalProviders:Oidc:Authority and ExternalProviders:Oidc:ClientId are both required")]
+    [InlineData("Development", "", "client", "ExternalProviders:Oidc:Authority and ExternalProviders:Oidc:ClientId are both required")]
+    [InlineData("Production", "http://provider.example/", "client", "ExternalProviders:Oidc:Authority must be an https URL (was 'http://provider.example/')")]
+    public void A_bad_provider_setting_stops_the_host_with_a_message_that_names_it(string environment, string authority, string clientId, string expected)
+    {
+        using var host = new IdpFactory { EnvironmentName = environment };
+        host.Settings["ExternalProviders:Oidc:Authority"] = authority;
+        host.Settings["ExternalProviders:Oidc:ClientId"] = clientId;
+        var exception = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+        var messages = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        Assert.Contains(expected, string.Join(" | ", messages), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_callback_without_an_external_sign_in_says_so_and_is_not_cached()
     {
