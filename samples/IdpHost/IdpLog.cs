@@ -17,4 +17,22 @@ internal static partial class IdpLog
 
     [LoggerMessage(EventId = 353, Level = LogLevel.Information, Message = "User {UserId} refused at the authorization endpoint: {Reason} Session ended: {Ended}.")]
     public static partial void AccountRuleRefused(ILogger logger, string userId, string reason, bool ended);
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "External login {LoginProvider}: user {UserId} signed in.")]
+    public static partial void ExternalSignIn(ILogger logger, string loginProvider, string userId);
+
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "External login {LoginProvider}: user {UserId} refused before signing in: the browser holds the limit of accounts.")]
+    public static partial void ExternalSignInRefusedByLimit(ILogger logger, string loginProvider, string userId);
+
+    [LoggerMessage(EventId = 422, Level = LogLevel.Information, Message = "External login {LoginProvider}: new user {UserId} created with it.")]
+    public static partial void ExternalAccountCreated(ILogger logger, string loginProvider, string userId);
+
+    [LoggerMessage(EventId = 423, Level = LogLevel.Information, Message = "External login {LoginProvider}: linked to user {UserId}, who proved the account with its password.")]
+    public static partial void ExternalLoginLinked(ILogger logger, string loginProvider, string userId);
+
+    [LoggerMessage(EventId = 424, Level = LogLevel.Information, Message = "External login {LoginProvider}: linked to user {UserId} from the account's external logins page.")]
+    public static partial void ExternalLoginAdded(ILogger logger, string loginProvider, string userId);
+
+    [LoggerMessage(EventId = 425, Level = LogLevel.Warning, Message = "External login {LoginProvider}: linking refused, the login belongs to user {OwnerUserId}, not to user {UserId}.")]
+    public static partial void ExternalLoginOwnedByAnother(ILogger logger, string loginProvider, string ownerUserId, string userId);
 }

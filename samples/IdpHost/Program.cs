@@ -1,6 +1,7 @@
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Localization;
 using IdpHost.Data;
+using IdpHost.External;
 using IdpHost.Identity;
 using IdpHost.Login;
 using IdpHost.Oidc;
@@ -58,6 +59,9 @@ else
 
 // Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
 builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
+
+// An external OpenID Connect provider, when ExternalProviders:Oidc is configured (README "External sign-in").
+builder.Services.AddExternalOidcProvider(configuration, builder.Environment);
 
 builder.Services.ConfigureApplicationCookie(options =>
 {

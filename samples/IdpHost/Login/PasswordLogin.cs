@@ -37,6 +37,37 @@ public sealed class PasswordLogin(
     /// </summary>
     public async Task<(PasswordLoginOutcome Outcome, string? UserId)> SignInAsync(string? userName, string? password, bool isPersistent)
     {
+        var (failure, user) = await CheckAsync(userName, password);
+        if (failure is { } outcome)
+        {
+            return (outcome, outcome == PasswordLoginOutcome.NotAllowed ? user!.Id : null);
+        }
+
+        if (users.SupportsUserTwoFactor && await users.GetTwoFactorEnabledAsync(user!))
+        {
+            // Identity's own step after a password: sign in when this browser is remembered for this account, else start
+            // the second factor. Without the multi-account sign-in manager there is no second-factor page to go to.
+            if (signIn is not MultiAccountSignInManager twoFactor)
+            {
+                return (PasswordLoginOutcome.NotAllowed, user!.Id);
+            }
+
+            var result = await twoFactor.SignInOrStartTwoFactorAsync(user!, isPersistent);
+            return (result.Succeeded ? PasswordLoginOutcome.SignedIn : result.RequiresTwoFactor ? PasswordLoginOutcome.RequiresTwoFactor : PasswordLoginOutcome.NotAllowed, user!.Id);
+        }
+
+        await signIn.SignInWithClaimsAsync(user!, isPersistent, [new Claim("amr", "pwd")]);
+        return (PasswordLoginOutcome.SignedIn, user!.Id);
+    }
+
+    /// <summary>
+    /// Checks the password of <paramref name="userName"/> as <see cref="SignInAsync"/> does (one hash verification, the
+    /// escalating lockout, one answer for every failure) without signing anyone in: the failure, or <c>null</c> and the
+    /// account when the password was right and the account may sign in. The account is also given for
+    /// <see cref="PasswordLoginOutcome.NotAllowed"/>. Used where a user proves they own an account (linking an external login).
+    /// </summary>
+    public async Task<(PasswordLoginOutcome? Failure, ApplicationUser? User)> CheckAsync(string? userName, string? password)
+    {
         var name = userName?.Trim() ?? string.Empty;
         password ??= string.Empty;
         var user = name.Length is 0 or > MaximumUserNameLength
@@ -70,7 +101,7 @@ public sealed class PasswordLogin(
         // Checked after the password, so that these answers cost the same as the others.
         if (!await signIn.CanSignInAsync(user))
         {
-            return (PasswordLoginOutcome.NotAllowed, user.Id);
+            return (PasswordLoginOutcome.NotAllowed, user);
         }
 
         if (users.SupportsUserLockout && await users.GetAccessFailedCountAsync(user) > 0)
@@ -78,21 +109,7 @@ public sealed class PasswordLogin(
             await users.ResetAccessFailedCountAsync(user);
         }
 
-        if (users.SupportsUserTwoFactor && await users.GetTwoFactorEnabledAsync(user))
-        {
-            // Identity's own step after a password: sign in when this browser is remembered for this account, else start
-            // the second factor. Without the multi-account sign-in manager there is no second-factor page to go to.
-            if (signIn is not MultiAccountSignInManager twoFactor)
-            {
-                return (PasswordLoginOutcome.NotAllowed, user.Id);
-            }
-
-            var result = await twoFactor.SignInOrStartTwoFactorAsync(user, isPersistent);
-            return (result.Succeeded ? PasswordLoginOutcome.SignedIn : result.RequiresTwoFactor ? PasswordLoginOutcome.RequiresTwoFactor : PasswordLoginOutcome.NotAllowed, user.Id);
-        }
-
-        await signIn.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", "pwd")]);
-        return (PasswordLoginOutcome.SignedIn, user.Id);
+        return (null, user);
     }
 
     private async Task<bool> IsLockedOutAsync(ApplicationUser user, DateTimeOffset now) =>
