@@ -24,6 +24,9 @@ public abstract class AdministrationApiTests
         this.factory = factory;
         factory.RequireDatabase();
 
+        // The outbox rows stay for the tests to count: no sender delivers (and removes) them meanwhile.
+        factory.Settings["MultiSession:BackChannelLogout:Enabled"] = "false";
+
         // A second confidential client that may use client credentials but was not given the administration scope.
         factory.Settings["Clients:21:ClientId"] = PlainClient;
         factory.Settings["Clients:21:ClientSecret"] = PlainSecret;

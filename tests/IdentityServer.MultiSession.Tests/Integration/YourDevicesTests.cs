@@ -23,6 +23,9 @@ public abstract class YourDevicesTests
     {
         this.factory = factory;
         factory.RequireDatabase();
+
+        // The outbox rows stay for the tests to count: no sender delivers (and removes) them meanwhile.
+        factory.Settings["MultiSession:BackChannelLogout:Enabled"] = "false";
     }
 
     private static async Task<JsonElement> DevicesAsync(TestBrowser browser)
