@@ -79,7 +79,7 @@ builder.Services.AddOpenIddict()
             .SetEndSessionEndpointUris("connect/endsession")
             .SetIntrospectionEndpointUris("connect/introspect")
             .SetRevocationEndpointUris("connect/revoke");
-        options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+        options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
         options.RequireProofKeyForCodeExchange();
         options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         options.RegisterScopes([Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, .. apiScopes]);
@@ -107,6 +107,12 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
     });
 
+// Administration ("Sessions administration" pages and /multi-session/admin/api): people in the admin role through the sign-in
+// cookie, scripts through access tokens of this IdP (client credentials) carrying the administration scope, validated locally.
+builder.Services.AddAuthorizationBuilder().AddPolicy(MultiSessionDefaults.AdministrationPolicy, policy => policy
+    .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+    .RequireAssertion(context => AdministrationAccess.IsAdministrator(context.User)));
+
 // The pages speak English, German and French: the language switch's cookie first, then Accept-Language.
 builder.Services.AddLocalization();
 builder.Services.Configure<RequestLocalizationOptions>(options => MultiSessionCultures.Configure(options));
@@ -132,7 +138,7 @@ app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Valid
 await app.Services.MigrateIdpDatabaseAsync();
 await DemoUsers.SeedAsync(app.Services);
 await ApiRegistrar.RegisterAsync(app.Services, apis);
-await ClientRegistrar.RegisterAsync(app.Services, clients, apiScopes);
+await ClientRegistrar.RegisterAsync(app.Services, clients, apis.Where(api => !api.Restricted).SelectMany(api => api.Scopes));
 
 app.UseForwardedHeaders();
 app.UseMultiSessionSecurityHeaders();

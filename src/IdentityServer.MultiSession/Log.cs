@@ -107,4 +107,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 257, Level = LogLevel.Information, Message = "Removed {Count} delivered logout notifications.")]
     public static partial void LogoutCleanupRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 480, Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} on device {DeviceId} ended by {Reason}.")]
+    public static partial void UserSessionRevoked(ILogger logger, string userId, string sessionId, string deviceId, Sessions.SessionRevocationReason reason);
+
+    [LoggerMessage(EventId = 481, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions ended on every device by {Reason}.")]
+    public static partial void UserSessionsRevoked(ILogger logger, string userId, int count, Sessions.SessionRevocationReason reason);
+
+    [LoggerMessage(EventId = 482, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions on other devices ended by {Reason}; session {SessionId} kept.")]
+    public static partial void OtherSessionsRevoked(ILogger logger, string userId, string sessionId, int count, Sessions.SessionRevocationReason reason);
+
+    [LoggerMessage(EventId = 483, Level = LogLevel.Warning, Message = "The administration policy '{Policy}' is not defined: every administration request is refused. Define it with AddAuthorization.")]
+    public static partial void AdministrationPolicyMissing(ILogger logger, string policy);
+
+    [LoggerMessage(EventId = 484, Level = LogLevel.Information, Message = "Administration request {Method} {Path} refused: {Outcome}.")]
+    public static partial void AdministrationRefused(ILogger logger, string method, string path, string outcome);
 }

@@ -23,6 +23,18 @@ public static class MultiSessionDefaults
     /// <summary>The path of the account picker page.</summary>
     public const string PickerPath = "/MultiSession/Accounts";
 
+    /// <summary>The path of the "Your devices" page: the active account's sessions on every device.</summary>
+    public const string DevicesPath = "/MultiSession/Devices";
+
+    /// <summary>The path of the administration pages.</summary>
+    public const string AdministrationPath = "/MultiSession/Admin";
+
+    /// <summary>The path prefix of the administration JSON API, for scripts: <c>/multi-session/admin/api</c>.</summary>
+    public const string AdministrationApiPathPrefix = "/multi-session/admin/api";
+
+    /// <summary>The default name of the authorization policy that guards the administration pages and API: <c>MultiSessionAdmin</c>.</summary>
+    public const string AdministrationPolicy = "MultiSessionAdmin";
+
     /// <summary>The query parameter that carries a one-shot account selection back to the authorization endpoint.</summary>
     public const string SelectionParameter = "ms_selection";
 

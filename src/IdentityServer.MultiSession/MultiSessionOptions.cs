@@ -87,6 +87,19 @@ public sealed class MultiSessionOptions
     /// <summary>The claim holding the display name shown in the picker. Default <c>name</c>; the user name when absent.</summary>
     public string DisplayNameClaimType { get; set; } = "name";
 
+    /// <summary>
+    /// When <c>true</c>, a session records the network address it signed in from, truncated to a coarse location (IPv4 /24,
+    /// IPv6 /48), shown in "Your devices" and to administrators. Default <c>false</c>: no address is stored.
+    /// </summary>
+    public bool RecordIpAddress { get; set; }
+
+    /// <summary>
+    /// The authorization policy that guards the administration pages and their JSON API. Default
+    /// <see cref="MultiSessionDefaults.AdministrationPolicy"/>. The host defines it (for example a role); while it does not, the
+    /// library registers one that refuses everybody.
+    /// </summary>
+    public string AdministrationPolicy { get; set; } = MultiSessionDefaults.AdministrationPolicy;
+
     /// <summary>Delivery of back-channel logout notifications to relying parties when a session ends.</summary>
     public BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
 }

@@ -97,6 +97,11 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:CookieName must be a non-empty cookie name without spaces, ';', ',' or '=' (was '{cookie}').");
         }
 
+        if (string.IsNullOrWhiteSpace(options.AdministrationPolicy))
+        {
+            failures.Add($"{section}:AdministrationPolicy must name an authorization policy (was empty).");
+        }
+
         Logout.BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -19,12 +19,28 @@ public static class DemoUsers
         ("frank", "Frank Fisher"),
     ];
 
-    /// <summary>Creates the demo users that do not exist yet.</summary>
+    /// <summary>The role that the administration policy requires in the sample.</summary>
+    public const string AdministratorRole = "admin";
+
+    /// <summary>The demo administrator (same password), in the <see cref="AdministratorRole"/> role; not one of <see cref="All"/>.</summary>
+    public static (string UserName, string DisplayName) Administrator { get; } = ("admin", "Ada Admin");
+
+    /// <summary>Creates the demo users that do not exist yet, and the administrator with its role.</summary>
     public static async Task SeedAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        foreach (var (userName, displayName) in All)
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        if (!await roles.RoleExistsAsync(AdministratorRole))
+        {
+            var created = await roles.CreateAsync(new IdentityRole(AdministratorRole));
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"Seeding the role '{AdministratorRole}' failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+            }
+        }
+
+        foreach (var (userName, displayName) in All.Append(Administrator))
         {
             if (await users.FindByNameAsync(userName) is not null)
             {
@@ -42,6 +58,11 @@ public static class DemoUsers
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"Seeding demo user '{userName}' failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+            }
+
+            if (userName == Administrator.UserName)
+            {
+                await users.AddToRoleAsync(user, AdministratorRole);
             }
         }
     }

@@ -17,4 +17,10 @@ public sealed class ApiDefinition
 
     /// <summary>The API's secret for the introspection endpoint; without one the API cannot introspect tokens.</summary>
     public string? Secret { get; set; }
+
+    /// <summary>
+    /// When <c>true</c>, the API's scopes are allowed only to the clients that list them in their <c>Scopes</c> (the
+    /// administration scope); otherwise every client may request them.
+    /// </summary>
+    public bool Restricted { get; set; }
 }

@@ -12,7 +12,16 @@ public sealed class ClientDefinition
     /// <summary>The name shown to users.</summary>
     public string? DisplayName { get; set; }
 
-    /// <summary>The redirect URIs (at least one).</summary>
+    /// <summary>
+    /// The grant types: <c>authorization_code</c> and <c>refresh_token</c> (the default when empty), and/or
+    /// <c>client_credentials</c> (a confidential client acting for itself, such as an administration script).
+    /// </summary>
+    public List<string> GrantTypes { get; set; } = [];
+
+    /// <summary>Scopes of restricted APIs this client may request, such as <c>multisession_admin</c>.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>The redirect URIs (at least one for the authorization code grant).</summary>
     public List<string> RedirectUris { get; set; } = [];
 
     /// <summary>The post-logout redirect URIs.</summary>

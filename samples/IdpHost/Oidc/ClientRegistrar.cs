@@ -29,7 +29,20 @@ public static class ClientRegistrar
                 throw new InvalidOperationException($"{name}:ClientId '{client.ClientId}' is registered twice.");
             }
 
-            if (client.RedirectUris.Count == 0)
+            foreach (var grantType in client.GrantTypes)
+            {
+                if (grantType is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.ClientCredentials))
+                {
+                    throw new InvalidOperationException($"{name}:GrantTypes: '{grantType}' is not one of authorization_code, refresh_token, client_credentials.");
+                }
+            }
+
+            if (client.GrantTypes.Contains(GrantTypes.ClientCredentials) && string.IsNullOrEmpty(client.ClientSecret))
+            {
+                throw new InvalidOperationException($"{name}:ClientSecret is required for the client_credentials grant.");
+            }
+
+            if (UsesAuthorizationCode(client) && client.RedirectUris.Count == 0)
             {
                 throw new InvalidOperationException($"{name}:RedirectUris needs at least one absolute URI.");
             }
@@ -44,7 +57,10 @@ public static class ClientRegistrar
         return clients;
     }
 
-    /// <summary>Creates or updates each client in OpenIddict's store; each may request <paramref name="apiScopes"/> too.</summary>
+    /// <summary>
+    /// Creates or updates each client in OpenIddict's store; each may request <paramref name="apiScopes"/> (the scopes of the APIs
+    /// that are not restricted) and the scopes it lists itself.
+    /// </summary>
     public static async Task RegisterAsync(IServiceProvider services, IReadOnlyList<ClientDefinition> clients, IEnumerable<string>? apiScopes = null)
     {
         await using var scope = services.CreateAsyncScope();
@@ -58,21 +74,29 @@ public static class ClientRegistrar
                 ClientType = string.IsNullOrEmpty(client.ClientSecret) ? ClientTypes.Public : ClientTypes.Confidential,
                 ConsentType = ConsentTypes.Implicit,
                 DisplayName = client.DisplayName ?? client.ClientId,
-                Permissions =
-                {
+                Permissions = { Permissions.Endpoints.Token, Permissions.Endpoints.Revocation },
+            };
+            if (UsesAuthorizationCode(client))
+            {
+                descriptor.Permissions.UnionWith(
+                [
                     Permissions.Endpoints.Authorization,
-                    Permissions.Endpoints.Token,
                     Permissions.Endpoints.EndSession,
-                    Permissions.Endpoints.Revocation,
                     Permissions.GrantTypes.AuthorizationCode,
                     Permissions.GrantTypes.RefreshToken,
                     Permissions.ResponseTypes.Code,
                     Permissions.Scopes.Email,
                     Permissions.Scopes.Profile,
-                },
-                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
-            };
-            foreach (var apiScope in apiScopes ?? [])
+                ]);
+                descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+            }
+
+            if (client.GrantTypes.Contains(GrantTypes.ClientCredentials))
+            {
+                descriptor.Permissions.Add(Permissions.GrantTypes.ClientCredentials);
+            }
+
+            foreach (var apiScope in (apiScopes ?? []).Concat(client.Scopes))
             {
                 descriptor.Permissions.Add(Permissions.Prefixes.Scope + apiScope);
             }
@@ -105,6 +129,9 @@ public static class ClientRegistrar
             }
         }
     }
+
+    private static bool UsesAuthorizationCode(ClientDefinition client) =>
+        client.GrantTypes.Count == 0 || client.GrantTypes.Contains(GrantTypes.AuthorizationCode);
 
     private static void CheckUris(List<string> uris, string name)
     {

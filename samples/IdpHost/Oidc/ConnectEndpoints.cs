@@ -131,13 +131,18 @@ public static class ConnectEndpoints
     /// With the library, a grant whose device session has ended never gets here (<c>invalid_grant</c>), and the session's
     /// <c>sid</c> and <c>auth_time</c> are put back into the new tokens.
     /// </summary>
-    private static async Task<IResult> TokenAsync(HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn)
+    private static async Task<IResult> TokenAsync(HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, IOpenIddictScopeManager scopes)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        if (request.IsClientCredentialsGrantType())
+        {
+            return await ClientCredentialsAsync(request, scopes);
+        }
+
         if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
         {
-            return Error(Errors.UnsupportedGrantType, "Only the authorization code and refresh token grants are supported.");
+            return Error(Errors.UnsupportedGrantType, "Only the authorization code, refresh token and client credentials grants are supported.");
         }
 
         var principal = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
@@ -151,6 +156,26 @@ public static class ConnectEndpoints
         identity.SetScopes(principal.GetScopes());
         identity.SetResources(principal.GetResources());
         identity.SetDestinations(claim => GetDestinations(claim, identity));
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// Client credentials (a confidential client acting for itself, such as an administration script): an access token whose
+    /// subject is the client, with the scopes it asked for and may have (OpenIddict checked them) and their APIs as audiences.
+    /// </summary>
+    private static async Task<IResult> ClientCredentialsAsync(OpenIddictRequest request, IOpenIddictScopeManager scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, request.ClientId);
+        identity.SetScopes(request.GetScopes());
+        var resources = new List<string>();
+        await foreach (var resource in scopes.ListResourcesAsync(identity.GetScopes()))
+        {
+            resources.Add(resource);
+        }
+
+        identity.SetResources(resources);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 

@@ -25,6 +25,9 @@ internal static class MultiSessionApiEndpoints
         ["set-active"] = HttpMethods.Post,
         ["revoke"] = HttpMethods.Post,
         ["sign-out"] = HttpMethods.Post,
+        ["devices"] = HttpMethods.Get,
+        ["devices/sign-out"] = HttpMethods.Post,
+        ["devices/sign-out-others"] = HttpMethods.Post,
     };
 
     public static RouteGroupBuilder MapMultiSessionApi(this IEndpointRouteBuilder endpoints)
@@ -37,6 +40,7 @@ internal static class MultiSessionApiEndpoints
         group.MapPost("/set-active", SetActiveAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapPost("/revoke", RevokeAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapPost("/sign-out", SignOutAsync).AddEndpointFilter(RequireSameOriginJson);
+        group.MapDevicesApi();
         group.MapFallback("{**path}", NotMapped);
         return group;
     }
@@ -101,7 +105,10 @@ internal static class MultiSessionApiEndpoints
         title: "Unknown session",
         detail: "The sessionToken names no signed-in account on this browser: it is unknown, expired, revoked or from another device.");
 
-    private static async Task<(string? Token, IResult? Problem)> ReadSessionTokenAsync(HttpContext context)
+    private static Task<(string? Token, IResult? Problem)> ReadSessionTokenAsync(HttpContext context) => ReadStringFieldAsync(context, "sessionToken");
+
+    /// <summary>Reads a JSON body <c>{ "field": "…" }</c> (nothing else), as problem details when it is not exactly that.</summary>
+    internal static async Task<(string? Token, IResult? Problem)> ReadStringFieldAsync(HttpContext context, string field)
     {
         if (!IsJson(context.Request.ContentType))
         {
@@ -148,20 +155,20 @@ internal static class MultiSessionApiEndpoints
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return (null, BadRequest("The body must be a JSON object: { \"sessionToken\": \"…\" }."));
+                return (null, BadRequest($"The body must be a JSON object: {{ \"{field}\": \"…\" }}."));
             }
 
             string? token = null;
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Name != "sessionToken")
+                if (property.Name != field)
                 {
-                    return (null, BadRequest($"Unknown field '{Truncate(property.Name)}': the body must be {{ \"sessionToken\": \"…\" }}."));
+                    return (null, BadRequest($"Unknown field '{Truncate(property.Name)}': the body must be {{ \"{field}\": \"…\" }}."));
                 }
 
                 if (property.Value.ValueKind != JsonValueKind.String)
                 {
-                    return (null, BadRequest("The field 'sessionToken' must be a string."));
+                    return (null, BadRequest($"The field '{field}' must be a string."));
                 }
 
                 token = property.Value.GetString();
@@ -169,14 +176,14 @@ internal static class MultiSessionApiEndpoints
 
             if (string.IsNullOrEmpty(token))
             {
-                return (null, BadRequest("The field 'sessionToken' is required."));
+                return (null, BadRequest($"The field '{field}' is required."));
             }
 
             return (token, null);
         }
     }
 
-    private static async ValueTask<object?> RequireSameOriginJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireSameOriginJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         var request = context.Request;

@@ -67,6 +67,12 @@ public static class MultiSessionServiceCollectionExtensions
             scheme.HandlerType = typeof(MultiSessionAuthenticationHandler);
         });
 
+        // Administration: users found through Identity's UserManager, the settings in force with their sources.
+        services.TryAddScoped(
+            typeof(IdentityServer.MultiSession.Administration.IMultiSessionUserDirectory),
+            typeof(IdentityServer.MultiSession.Administration.IdentityMultiSessionUserDirectory<>).MakeGenericType(builder.UserType));
+        services.TryAddSingleton<IdentityServer.MultiSession.Administration.MultiSessionEffectiveOptions>();
+
         services.TryAddSingleton<ExpiredSessionCleanupService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExpiredSessionCleanupService>(sp => sp.GetRequiredService<ExpiredSessionCleanupService>()));
 

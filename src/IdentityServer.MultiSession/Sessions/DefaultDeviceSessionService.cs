@@ -231,6 +231,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var displayName = principal.FindFirst(options.DisplayNameClaimType)?.Value ?? userName;
         var absolute = options.AbsoluteExpiration is { } lifetime ? now + lifetime : (DateTimeOffset?)null;
         var stampHash = StampHashOf(principal);
+        var (browser, operatingSystem) = Devices.UserAgentSummary.Parse(context.Request.Headers.UserAgent.ToString());
         var session = new DeviceSessionEntity
         {
             Id = DeviceSecret.CreateId(),
@@ -248,6 +249,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             SecurityStampHash = stampHash,
             Ticket = Protect(Serialize(principal)),
             AuthenticationMethods = JoinAuthenticationMethods(principal),
+            Browser = browser,
+            OperatingSystem = operatingSystem,
+            IpAddress = options.RecordIpAddress ? Devices.IpAddressTruncation.Truncate(context.Connection.RemoteIpAddress) : null,
         };
 
         var newSecret = DeviceSecret.Create();
@@ -447,6 +451,70 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <inheritdoc />
     public virtual Task RecordClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default) =>
         _store.AddClientAsync(sessionId, clientId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<IReadOnlyList<UserDeviceSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var rows = await _store.ListUserSessionsAsync(userId, _time.GetUtcNow(), cancellationToken);
+        return rows.Select(r => new UserDeviceSession
+        {
+            SessionId = r.Session.Id,
+            UserId = r.Session.UserId,
+            Browser = r.Session.Browser,
+            OperatingSystem = r.Session.OperatingSystem,
+            IpAddress = r.Session.IpAddress,
+            AuthenticatedAt = r.Session.AuthenticatedAt,
+            CreatedAt = r.Session.CreatedAt,
+            LastSeenAt = r.Session.LastSeenAt,
+            ExpiresAt = r.Session.ExpiresAt,
+            ClientIds = r.ClientIds,
+        }).ToList();
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (!DeviceSecret.IsWellFormedId(sessionId))
+        {
+            return false;
+        }
+
+        var ended = await _store.RevokeUserSessionAsync(userId, sessionId, cancellationToken);
+        if (ended is null)
+        {
+            return false;
+        }
+
+        Log.UserSessionRevoked(_logger, userId, ended.Id, ended.DeviceId, reason);
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([new EndedSession(ended.Id, ended.UserId)], cancellationToken));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<int> RevokeUserSessionsAsync(string userId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var count = await RevokeUserSessionsAsync(userId, cancellationToken);
+        Log.UserSessionsRevoked(_logger, userId, count, reason);
+        return count;
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(keptSessionId);
+        var ended = await _store.RevokeUserSessionsExceptAsync(userId, keptSessionId, cancellationToken);
+        if (ended.Count > 0)
+        {
+            await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ended.Select(s => new EndedSession(s.Id, s.UserId)).ToList(), cancellationToken));
+        }
+
+        Log.OtherSessionsRevoked(_logger, userId, keptSessionId, ended.Count, reason);
+        return ended.Count;
+    }
 
     /// <summary>
     /// Revokes what an OIDC engine issued through sessions that just ended, when an engine integration registered an

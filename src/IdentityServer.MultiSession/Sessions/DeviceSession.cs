@@ -41,4 +41,13 @@ public sealed record DeviceSession
     /// <summary>The authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device.</summary>
     public IReadOnlyList<string> AuthenticationMethods { get; init; } = [];
 
+    /// <summary>The browser that signed in ("Chrome"), from its user agent; <c>null</c> when not recognised.</summary>
+    public string? Browser { get; init; }
+
+    /// <summary>The operating system that signed in ("Windows"), from the user agent; <c>null</c> when not recognised.</summary>
+    public string? OperatingSystem { get; init; }
+
+    /// <summary>The truncated network address at sign-in, when recording it is on; else <c>null</c>.</summary>
+    public string? IpAddress { get; init; }
+
 }

@@ -19,5 +19,8 @@ internal static class DeviceSessionMapping
         LastSeenAt = entity.LastSeenAt,
         ExpiresAt = entity.ExpiresAt,
         AuthenticationMethods = (entity.AuthenticationMethods ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        Browser = entity.Browser,
+        OperatingSystem = entity.OperatingSystem,
+        IpAddress = entity.IpAddress,
     };
 }

@@ -65,4 +65,20 @@ public interface IDeviceSessionService
 
     /// <summary>Records that an OIDC client received tokens through a session.</summary>
     Task RecordClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a user's unexpired sessions on every device, most recently used first, with their clients ("Your devices", administration).</summary>
+    Task<IReadOnlyList<UserDeviceSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends the session <paramref name="sessionId"/> of <paramref name="userId"/> on whatever device it is, like every other
+    /// revocation (tokens revoked, back-channel logout queued, that device's cookie reaches it no more). An id of another user's
+    /// session names nothing: <c>false</c>.
+    /// </summary>
+    Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every session of a user on every device; returns how many ended.</summary>
+    Task<int> RevokeUserSessionsAsync(string userId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every session of a user except <paramref name="keptSessionId"/> (the one of this device): "sign out of all other devices".</summary>
+    Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
 }

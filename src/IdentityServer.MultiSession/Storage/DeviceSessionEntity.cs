@@ -64,6 +64,18 @@ public class DeviceSessionEntity
     /// </summary>
     public string? AuthenticationMethods { get; set; }
 
+    /// <summary>The browser that signed in, summarised from its user agent ("Chrome", "Safari"); <c>null</c> when not recognised.</summary>
+    public string? Browser { get; set; }
+
+    /// <summary>The operating system that signed in, summarised from the user agent ("Windows", "iPhone"); <c>null</c> when not recognised.</summary>
+    public string? OperatingSystem { get; set; }
+
+    /// <summary>
+    /// The network address at sign-in, truncated (IPv4 to its /24, IPv6 to its /48), only when
+    /// <c>MultiSession:RecordIpAddress</c> is on; otherwise <c>null</c>.
+    /// </summary>
+    public string? IpAddress { get; set; }
+
     /// <summary>
     /// The principal that signed in (claims only, no secret), serialized and protected with ASP.NET Core Data Protection.
     /// </summary>

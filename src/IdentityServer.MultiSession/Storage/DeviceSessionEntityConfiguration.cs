@@ -20,6 +20,9 @@ public sealed class DeviceSessionEntityConfiguration : IEntityTypeConfiguration<
         builder.Property(s => s.DisplayName).HasMaxLength(256);
         builder.Property(s => s.Email).HasMaxLength(256);
         builder.Property(s => s.AuthenticationMethods).HasMaxLength(200).IsUnicode(false);
+        builder.Property(s => s.Browser).HasMaxLength(64);
+        builder.Property(s => s.OperatingSystem).HasMaxLength(64);
+        builder.Property(s => s.IpAddress).HasMaxLength(64).IsUnicode(false);
         builder.Property(s => s.Ticket).IsRequired();
         builder.Property(s => s.SecurityStampHash).HasMaxLength(64).IsUnicode(false);
         builder.Property(s => s.AuthenticatedAt).HasConversion(time);

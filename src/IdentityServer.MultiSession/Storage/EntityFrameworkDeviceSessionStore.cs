@@ -229,6 +229,9 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         existing.SecurityStampHash = fresh.SecurityStampHash;
         existing.LastSeenAt = now;
         existing.LastValidatedAt = now;
+        existing.Browser = fresh.Browser;
+        existing.OperatingSystem = fresh.OperatingSystem;
+        existing.IpAddress = fresh.IpAddress;
         if (!refresh)
         {
             // Only a real authentication moves auth_time (and restarts the absolute lifetime).
@@ -551,4 +554,65 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 return removed;
             },
             cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var sessions = await Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.ExpiresAt > now)
+            .OrderByDescending(s => s.LastSeenAt)
+            .ThenByDescending(s => s.CreatedAt)
+            .Take(1000)
+            .ToListAsync(cancellationToken);
+        if (sessions.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = sessions.Select(s => s.Id).ToList();
+        var clients = await _context.Set<DeviceSessionClientEntity>().AsNoTracking()
+            .Where(c => ids.Contains(c.SessionId))
+            .Select(c => new { c.SessionId, c.ClientId })
+            .ToListAsync(cancellationToken);
+        var bySession = clients.ToLookup(c => c.SessionId, c => c.ClientId);
+        return sessions.Select(s => new UserSessionRow(s, bySession[s.Id].Order(StringComparer.Ordinal).ToList())).ToList();
+    }
+
+    /// <inheritdoc />
+    public virtual Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            async () =>
+            {
+                var session = await Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken);
+                return session is not null && await RevokeWhereAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken) > 0 ? session : null;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default) =>
+        await InTransactionAsync<IReadOnlyList<DeviceSessionEntity>>(
+            async () =>
+            {
+                var ending = await Sessions.AsNoTracking().Where(s => s.UserId == userId && s.Id != keptSessionId).ToListAsync(cancellationToken);
+                if (ending.Count > 0)
+                {
+                    await RevokeWhereAsync(s => s.UserId == userId && s.Id != keptSessionId, cancellationToken);
+                }
+
+                return ending;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default)
+    {
+        var live = Sessions.AsNoTracking().Where(s => s.ExpiresAt > now);
+        var sessions = await live.CountAsync(cancellationToken);
+        var devices = await live.Select(s => s.DeviceId).Distinct().CountAsync(cancellationToken);
+        var atLimit = await live.GroupBy(s => s.DeviceId).Where(g => g.Count() >= maximumSessions).CountAsync(cancellationToken);
+        var notifications = _context.Set<LogoutNotificationEntity>().AsNoTracking();
+        var pending = await notifications.CountAsync(n => n.Status == LogoutNotificationStatus.Pending, cancellationToken);
+        var failed = await notifications.CountAsync(n => n.Status == LogoutNotificationStatus.Failed, cancellationToken);
+        return new MultiSessionStatistics(sessions, devices, atLimit, pending, failed);
+    }
 }

@@ -73,4 +73,20 @@ public interface IDeviceSessionStore
 
     /// <summary>Removes up to <paramref name="batchSize"/> expired sessions and empty devices; returns how many sessions were removed.</summary>
     Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a user's unexpired sessions on every device, most recently used first, each with its clients.</summary>
+    Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends the session <paramref name="sessionId"/> only if it belongs to <paramref name="userId"/> (an id of another user's
+    /// session names nothing), as every revocation does: logout notifications queued, the device's active session moved on.
+    /// Returns the session ended, or <c>null</c>.
+    /// </summary>
+    Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every session of a user except <paramref name="keptSessionId"/> (the one on the caller's device); returns the sessions ended.</summary>
+    Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts sessions, devices, devices at <paramref name="maximumSessions"/> and logout notifications pending or failed.</summary>
+    Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default);
 }

@@ -98,6 +98,10 @@ namespace IdpHost.Data.Migrations.PostgreSql
                         .IsUnicode(false)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Browser")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -124,11 +128,20 @@ namespace IdpHost.Data.Migrations.PostgreSql
                         .IsUnicode(false)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("bigint");
 
                     b.Property<long>("LastValidatedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("OperatingSystem")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("SecurityStampHash")
                         .HasMaxLength(64)

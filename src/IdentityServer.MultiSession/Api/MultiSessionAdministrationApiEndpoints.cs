@@ -1,0 +1,126 @@
+using IdentityServer.MultiSession.Administration;
+using IdentityServer.MultiSession.Sessions;
+using IdentityServer.MultiSession.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession.Api;
+
+/// <summary>
+/// The administration API for scripts under <c>/multi-session/admin/api</c>: find users, list and end a user's sessions, read the
+/// settings in force and the live figures. Every call is authorized by <see cref="MultiSessionOptions.AdministrationPolicy"/>
+/// (with the host's schemes, for example bearer access tokens the IdP issued); every error is a problem details body.
+/// </summary>
+internal static class MultiSessionAdministrationApiEndpoints
+{
+    private const int MaximumQueryLength = 256;
+
+    public static RouteGroupBuilder MapMultiSessionAdministrationApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup(MultiSessionDefaults.AdministrationApiPathPrefix)
+            .WithTags("MultiSessionAdministration")
+            .DisableAntiforgery()
+            .AddEndpointFilter(RequireAdministrator);
+
+        group.MapGet("/users", FindUsersAsync);
+        group.MapGet("/users/{id}/sessions", ListSessionsAsync);
+        group.MapDelete("/users/{id}/sessions/{sessionId}", RevokeSessionAsync);
+        group.MapDelete("/users/{id}/sessions", RevokeAllAsync);
+        group.MapGet("/options", ReadOptions);
+        group.MapGet("/statistics", ReadStatisticsAsync);
+        group.MapFallback("{**path}", () => Results.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Not found",
+            detail: $"There is no such endpoint or method under {MultiSessionDefaults.AdministrationApiPathPrefix}."));
+        return group;
+    }
+
+    private static async ValueTask<object?> RequireAdministrator(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        context.Response.Headers.CacheControl = "no-store";
+        switch (await AdministrationAccess.AuthorizeAsync(context))
+        {
+            case AdministrationAccess.Outcome.Challenged:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Results.Problem(
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    title: "Authentication required",
+                    detail: "Send an access token issued by this IdP for the administration scope (Authorization: Bearer …).");
+            case AdministrationAccess.Outcome.Forbidden:
+                return Results.Problem(
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Not an administrator",
+                    detail: "The caller does not satisfy the administration policy.");
+            default:
+                return await next(invocation);
+        }
+    }
+
+    private static async Task<IResult> FindUsersAsync(HttpContext context, IMultiSessionUserDirectory users, string? query)
+    {
+        query = query?.Trim();
+        if (string.IsNullOrEmpty(query) || query.Length > MaximumQueryLength)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid request",
+                detail: $"The query parameter 'query' (an email address, user name or user id, at most {MaximumQueryLength} characters) is required.");
+        }
+
+        return Results.Ok(await users.FindAsync(query, context.RequestAborted));
+    }
+
+    private static async Task<IResult> ListSessionsAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
+    {
+        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        if (user is null)
+        {
+            return UnknownUser();
+        }
+
+        var list = await sessions.ListUserSessionsAsync(user.Id, context.RequestAborted);
+        return Results.Ok(list.Select(s => UserDeviceSessionResponse.From(s, null)).ToList());
+    }
+
+    private static async Task<IResult> RevokeSessionAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id, string sessionId)
+    {
+        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        if (user is null)
+        {
+            return UnknownUser();
+        }
+
+        return await sessions.RevokeUserSessionAsync(user.Id, sessionId, SessionRevocationReason.Administrator, context.RequestAborted)
+            ? Results.NoContent()
+            : Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown session",
+                detail: "The session id names no live session of this user.");
+    }
+
+    private static async Task<IResult> RevokeAllAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
+    {
+        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        if (user is null)
+        {
+            return UnknownUser();
+        }
+
+        var count = await sessions.RevokeUserSessionsAsync(user.Id, SessionRevocationReason.Administrator, context.RequestAborted);
+        return Results.Ok(new RevokedCountResponse(count));
+    }
+
+    private static IResult ReadOptions(MultiSessionEffectiveOptions effective) =>
+        Results.Ok(effective.Read().Select(EffectiveSettingResponse.From).ToList());
+
+    private static async Task<IResult> ReadStatisticsAsync(HttpContext context, IDeviceSessionStore store, IOptionsMonitor<MultiSessionOptions> options, TimeProvider time) =>
+        Results.Ok(await store.GetStatisticsAsync(time.GetUtcNow(), options.CurrentValue.MaximumSessions, context.RequestAborted));
+
+    private static IResult UnknownUser() => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown user",
+        detail: "No user has this id.");
+}
