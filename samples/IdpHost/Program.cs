@@ -33,6 +33,9 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
     {
         options.User.RequireUniqueEmail = true;
+
+        // Identity's passkey table (the context fixes the same version for its migrations).
+        options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
         // Lockout: see AddPasswordLogin below (configuration section "Lockout").
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
