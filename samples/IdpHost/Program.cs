@@ -134,7 +134,8 @@ await ApiRegistrar.RegisterAsync(app.Services, apis);
 await ClientRegistrar.RegisterAsync(app.Services, clients, apiScopes);
 
 app.UseForwardedHeaders();
-app.UseMultiSessionSecurityHeaders();
+// Scripts: OpenIddict's form_post script (by hash) and the sample's own static files (the passkey pages' wwwroot/js), never inline.
+app.UseMultiSessionSecurityHeaders(headers => headers.ScriptSources.Add("'self'"));
 app.UseRequestLocalization();
 app.UseExceptionHandler("/Error");
 
