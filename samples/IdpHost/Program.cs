@@ -59,6 +59,9 @@ else
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
 
+// Passkeys: the answer's origin is checked against this IdP's own (the pages send no Origin header: Referrer-Policy).
+builder.Services.Configure<IdentityPasskeyOptions>(options => options.ValidateOrigin = PasskeyOrigin.IsThisIdpAsync);
+
 // Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
 builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
 

@@ -83,7 +83,7 @@ public static class PasskeyPages
     {
         ArgumentNullException.ThrowIfNull(browser);
         var request = new HttpRequestMessage(HttpMethod.Post, WebUtility.HtmlDecode(action)) { Content = new FormUrlEncodedContent(fields) };
-        request.Headers.Add("Origin", SoftwareAuthenticator.Origin);
+        request.Headers.Add("Origin", SoftwareAuthenticator.DefaultOrigin);
         return browser.Client.SendAsync(request);
     }
 

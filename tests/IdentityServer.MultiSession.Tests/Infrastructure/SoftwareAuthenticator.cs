@@ -9,19 +9,22 @@ namespace IdentityServer.MultiSession.Tests.Infrastructure;
 /// <summary>
 /// A WebAuthn authenticator in software, for tests without a browser: one discoverable ES256 credential (P-256), created with
 /// "none" attestation and answering assertions as <c>navigator.credentials.create()</c> and <c>.get()</c> would serialise them
-/// (WebAuthn's JSON form), for the origin <c>http://localhost</c> of the test host. User presence and verification are
+/// (WebAuthn's JSON form), for the origin <c>http://localhost</c> of the test host unless told otherwise. User presence and verification are
 /// always asserted; <see cref="BackupEligible"/> says whether it reports the credential as a synced one.
 /// </summary>
 public sealed class SoftwareAuthenticator : IDisposable
 {
     /// <summary>The origin the test host is reached at.</summary>
-    public const string Origin = "http://localhost";
+    public const string DefaultOrigin = "http://localhost";
 
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private uint _signCount;
 
     /// <summary>Creates an authenticator; with <paramref name="backupEligible"/>, its credential is reported as syncable.</summary>
     public SoftwareAuthenticator(bool backupEligible = false) => BackupEligible = backupEligible;
+
+    /// <summary>The origin the answers name as the page's (a phishing site's, to test that it is refused).</summary>
+    public string Origin { get; set; } = DefaultOrigin;
 
     /// <summary><c>true</c> when the credential is reported as backup eligible (a synced passkey).</summary>
     public bool BackupEligible { get; }
@@ -96,7 +99,7 @@ public sealed class SoftwareAuthenticator : IDisposable
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
 
-    private static byte[] ClientData(string type, string challenge) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object>
+    private byte[] ClientData(string type, string challenge) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["type"] = type,
         ["challenge"] = challenge,

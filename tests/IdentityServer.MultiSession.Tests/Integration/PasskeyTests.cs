@@ -232,6 +232,26 @@ public abstract class PasskeyTests
     }
 
     [SkippableFact]
+    public async Task An_answer_made_for_another_sites_page_is_refused_at_registration_and_at_sign_in()
+    {
+        var (_, authenticator) = await AccountWithPasskeyAsync();
+        authenticator.Origin = "https://phishing.example";
+        var browser = factory.CreateBrowser();
+        using var signIn = await browser.SignInWithPasskeyAsync(authenticator);
+        var page = TestBrowser.Parse(await signIn.Content.ReadAsStringAsync(), "/Account/Login");
+        Assert.Equal(PasskeyFailure, page.QuerySelector(".ms-error[role=alert]:not([hidden])")!.TextContent.Trim());
+        Assert.Empty(await browser.ListAsync());
+
+        var account = await TwoFactorAccounts.CreateAsync(factory, twoFactor: false);
+        await browser.SignInOkAsync(account.UserName);
+        using var phished = new SoftwareAuthenticator { Origin = "https://phishing.example" };
+        using var added = await browser.AddPasskeyAsync(phished);
+        Assert.Contains("The passkey was not added. Try again.", await added.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await factory.WithUsersAsync(async users => await users.GetPasskeysAsync((await users.FindByIdAsync(account.Id))!)));
+        authenticator.Dispose();
+    }
+
+    [SkippableFact]
     public async Task A_passkey_form_rendered_for_one_account_changes_nothing_after_another_tab_switched_accounts()
     {
         var (first, firstKey) = await AccountWithPasskeyAsync();

@@ -26,7 +26,7 @@ public sealed partial class LoginModel
     /// <summary>Starts a passkey ceremony: <c>{ "attempt": id, "options": WebAuthn request options }</c>.</summary>
     public async Task<IActionResult> OnPostPasskeyOptionsAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.Headers.CacheControl = "no-cache, no-store";
         var ceremony = await HttpContext.RequestServices.GetRequiredService<MultiAccountSignInManager>().StartPasskeySignInAsync();
         return Content($"{{\"attempt\":{JsonSerializer.Serialize(ceremony.AttemptId)},\"options\":{ceremony.OptionsJson}}}", "application/json");
     }
@@ -34,7 +34,7 @@ public sealed partial class LoginModel
     /// <summary>Signs in with the authenticator's answer.</summary>
     public async Task<IActionResult> OnPostPasskeyAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.Headers.CacheControl = "no-cache, no-store";
         var services = HttpContext.RequestServices;
         var logger = services.GetRequiredService<ILogger<LoginModel>>();
         var target = services.GetRequiredService<ReturnUrlValidator>().Sanitize(ReturnUrl);
