@@ -44,18 +44,23 @@ public static class PasskeyPages
         return await browser.PostFormAsync(form.GetAttribute("action")!, fields);
     }
 
-    /// <summary>Clicks "Sign in with a passkey" on the login page: the ceremony's options are fetched, nothing answered yet.</summary>
+    /// <summary>
+    /// Clicks "Sign in with a passkey" on the login page: the ceremony's options are fetched with the password form's
+    /// antiforgery token and return URL, nothing answered yet.
+    /// </summary>
     public static async Task<PendingPasskeySignIn> StartPasskeySignInAsync(this TestBrowser browser, string? returnUrl = null)
     {
         var url = returnUrl is null ? "/Account/Login" : $"/Account/Login?ReturnUrl={Uri.EscapeDataString(returnUrl)}";
-        var form = (await browser.GetPageAsync(url)).QuerySelector<IHtmlFormElement>("#passkey-form")!;
-        var fields = Fields(form);
-        using var options = await browser.PostFormAsync(form.Dataset["options"]!, fields);
+        var page = await browser.GetPageAsync(url);
+        var block = page.QuerySelector("#passkey-sign-in")!;
+        var login = page.QuerySelectorAll<IHtmlFormElement>("form").Single(f => f.QuerySelector("input[name='Input.Password']") is not null);
+        var fields = Fields(login).Where(f => f.Key is "__RequestVerificationToken" or "ReturnUrl").ToDictionary(f => f.Key, f => f.Value);
+        using var options = await browser.PostFormAsync(block.GetAttribute("data-options")!, fields);
         Assert.Equal(HttpStatusCode.OK, options.StatusCode);
         Assert.Equal("application/json", options.Content.Headers.ContentType?.MediaType);
         var ceremony = JsonNode.Parse(await options.Content.ReadAsStringAsync())!;
         fields["PasskeyAttempt"] = ceremony["attempt"]!.GetValue<string>();
-        return new PendingPasskeySignIn(form.GetAttribute("action")!, fields, ceremony["options"]!);
+        return new PendingPasskeySignIn(block.GetAttribute("data-action")!, fields, ceremony["options"]!);
     }
 
     /// <summary>Posts the authenticator's answer to a pending passkey sign-in.</summary>

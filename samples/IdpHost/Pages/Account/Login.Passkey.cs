@@ -10,7 +10,7 @@ namespace IdpHost.Pages.Account;
 /// <summary>
 /// The login page's "Sign in with a passkey": <c>wwwroot/js/passkey-login.js</c> asks <see cref="OnPostPasskeyOptionsAsync"/>
 /// for WebAuthn request options (any account's passkey), runs <c>navigator.credentials.get()</c>, and posts the answer with
-/// the ceremony's attempt id to <see cref="OnPostPasskeyAsync"/>, which signs the account in like a password: added to the
+/// the ceremony's attempt id (and the password form's antiforgery token and return URL) to <see cref="OnPostPasskeyAsync"/>, which signs the account in like a password: added to the
 /// browser and active, the other accounts kept, the limit message shown (and nothing written) when the browser is full.
 /// </summary>
 public sealed partial class LoginModel

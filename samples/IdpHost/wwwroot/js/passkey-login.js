@@ -1,18 +1,32 @@
-// The login page's "Sign in with a passkey" (Pages/Account/_PasskeySignIn.cshtml): asks the IdP for WebAuthn request options,
-// lets the browser's authenticator answer, and posts the answer with the ceremony's attempt id as an ordinary form, so that
-// the page that comes back (signed in, the limit message, or a failure) is the server's.
+// The login page's "Sign in with a passkey" (Pages/Account/_PasskeySignIn.cshtml): asks the IdP for WebAuthn request options
+// (with the password form's antiforgery token and return URL), lets the browser's authenticator answer, and posts the answer
+// with the ceremony's attempt id as an ordinary form, so that the page that comes back (signed in, the limit message, or a
+// failure) is the server's.
 (() => {
     'use strict';
-    const form = document.getElementById('passkey-form');
+    const block = document.getElementById('passkey-sign-in');
     const error = document.getElementById('passkey-error');
-    if (!form || !error || !window.PublicKeyCredential || typeof PublicKeyCredential.parseRequestOptionsFromJSON !== 'function') {
+    const password = document.querySelector('form input[name="Input.Password"]');
+    const login = password ? password.form : null;
+    if (!block || !error || !login || !window.PublicKeyCredential || typeof PublicKeyCredential.parseRequestOptionsFromJSON !== 'function') {
         return;
     }
 
-    form.hidden = false;
+    const carried = () => {
+        const fields = new FormData();
+        for (const name of ['__RequestVerificationToken', 'ReturnUrl']) {
+            const input = login.elements.namedItem(name);
+            if (input) {
+                fields.append(name, input.value);
+            }
+        }
+
+        return fields;
+    };
+
+    block.hidden = false;
     let busy = false;
-    form.addEventListener('submit', async (event) => {
-        event.preventDefault();
+    block.querySelector('button').addEventListener('click', async () => {
         if (busy) {
             return;
         }
@@ -20,9 +34,9 @@
         busy = true;
         error.hidden = true;
         try {
-            const response = await fetch(form.dataset.options, {
+            const response = await fetch(block.dataset.options, {
                 method: 'POST',
-                body: new FormData(form),
+                body: carried(),
                 credentials: 'same-origin',
                 headers: { Accept: 'application/json' },
             });
@@ -34,8 +48,22 @@
             const credential = await navigator.credentials.get({
                 publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(ceremony.options),
             });
-            form.elements.PasskeyAttempt.value = ceremony.attempt;
-            form.elements.PasskeyCredential.value = JSON.stringify(credential);
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = block.dataset.action;
+            form.hidden = true;
+            const fields = carried();
+            fields.append('PasskeyAttempt', ceremony.attempt);
+            fields.append('PasskeyCredential', JSON.stringify(credential));
+            for (const [name, value] of fields) {
+                const input = document.createElement('input');
+                input.type = 'hidden';
+                input.name = name;
+                input.value = value;
+                form.appendChild(input);
+            }
+
+            document.body.appendChild(form);
             form.submit();
         } catch {
             error.hidden = false;
