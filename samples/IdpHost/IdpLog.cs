@@ -35,4 +35,25 @@ internal static partial class IdpLog
 
     [LoggerMessage(EventId = 425, Level = LogLevel.Warning, Message = "External login {LoginProvider}: linking refused, the login belongs to user {OwnerUserId}, not to user {UserId}.")]
     public static partial void ExternalLoginOwnedByAnother(ILogger logger, string loginProvider, string ownerUserId, string userId);
+
+    [LoggerMessage(EventId = 440, Level = LogLevel.Information, Message = "User {UserId} signed in with a passkey; methods {Methods}.")]
+    public static partial void PasskeySignedIn(ILogger logger, string userId, string methods);
+
+    [LoggerMessage(EventId = 441, Level = LogLevel.Information, Message = "Passkey sign-in refused (user {UserId}): no pending ceremony, an answer that did not verify, or an account that may not sign in.")]
+    public static partial void PasskeySignInFailed(ILogger logger, string? userId);
+
+    [LoggerMessage(EventId = 442, Level = LogLevel.Information, Message = "User {UserId}: passkey sign-in refused before anything was written: the browser holds the limit of {MaximumSessions} accounts.")]
+    public static partial void PasskeySignInRefusedByLimit(ILogger logger, string userId, int maximumSessions);
+
+    [LoggerMessage(EventId = 443, Level = LogLevel.Information, Message = "User {UserId} added a passkey.")]
+    public static partial void PasskeyAdded(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 444, Level = LogLevel.Information, Message = "User {UserId}: a passkey was not added (no pending ceremony for this account, or an answer that did not verify).")]
+    public static partial void PasskeyNotAdded(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 445, Level = LogLevel.Information, Message = "User {UserId} renamed a passkey.")]
+    public static partial void PasskeyRenamed(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 446, Level = LogLevel.Information, Message = "User {UserId} removed a passkey.")]
+    public static partial void PasskeyRemoved(ILogger logger, string userId);
 }

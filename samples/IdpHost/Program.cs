@@ -34,6 +34,9 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(options =>
     {
         options.User.RequireUniqueEmail = true;
+
+        // Identity's passkey table (the context fixes the same version for its migrations).
+        options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
         // Lockout: see AddPasswordLogin below (configuration section "Lockout").
     })
     .AddEntityFrameworkStores<ApplicationDbContext>()
@@ -56,6 +59,9 @@ else
     // The login page validates its return URL with the library's validator, which needs no other multi-session service.
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
+
+// Passkeys: the answer's origin is checked against this IdP's own (the pages send no Origin header: Referrer-Policy).
+builder.Services.Configure<IdentityPasskeyOptions>(options => options.ValidateOrigin = PasskeyOrigin.IsThisIdpAsync);
 
 // Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
 builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
@@ -141,7 +147,8 @@ await ApiRegistrar.RegisterAsync(app.Services, apis);
 await ClientRegistrar.RegisterAsync(app.Services, clients, apis.Where(api => !api.Restricted).SelectMany(api => api.Scopes));
 
 app.UseForwardedHeaders();
-app.UseMultiSessionSecurityHeaders();
+// Scripts: OpenIddict's form_post script (by hash) and the sample's own static files (the passkey pages' wwwroot/js), never inline.
+app.UseMultiSessionSecurityHeaders(headers => headers.ScriptSources.Add("'self'"));
 app.UseRequestLocalization();
 app.UseExceptionHandler("/Error");
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace ClientApp.Pages;
 
 /// <summary>
-/// The client's only page: who is signed in (name, email, <c>sub</c>, <c>sid</c> from the ID token), and the buttons that
+/// The client's only page: who is signed in (name, email, <c>sub</c>, <c>sid</c>, <c>amr</c> from the ID token), and the buttons that
 /// send the browser to the IdP: sign in, switch account (<c>prompt=select_account</c>), sign in with another account
 /// (<c>prompt=login</c>) and sign out (RP-initiated logout with <c>id_token_hint</c>).
 /// </summary>
@@ -31,6 +31,9 @@ public sealed class IndexModel : PageModel
 
     /// <summary>The <c>sid</c> claim: the IdP's session of this account on this browser.</summary>
     public string? SessionId => User.FindFirst("sid")?.Value;
+
+    /// <summary>The <c>amr</c> values (how the IdP authenticated the account), space-separated.</summary>
+    public string AuthenticationMethods => string.Join(' ', User.FindAll("amr").Select(c => c.Value));
 
     /// <summary>Shows the page.</summary>
     public void OnGet()

@@ -22,6 +22,8 @@ public abstract class ApplicationDbContext : IdentityDbContext<ApplicationUser>,
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder builder)
     {
+        // Identity's model is the schema version that IdentityOptions.Stores.SchemaVersion names in the application's services:
+        // version 3 (with the passkey table, AspNetUserPasskeys), set in Program.cs and by the design-time factories.
         base.OnModelCreating(builder);
         builder.UseOpenIddict();
         builder.UseMultiSession();

@@ -15,7 +15,13 @@ namespace IdpHost.Identity;
 /// stamp (a password change forgets that account only).</item>
 /// <item>The authentication methods of each sign-in are recorded as RFC 8176 <c>amr</c> claims on the principal that the
 /// multi-session library stores with the device session: <c>pwd</c>, <c>fed</c> (external provider), <c>mfa</c> and
-/// <c>otp</c> (authenticator app). A refresh of the sign-in (<see cref="RefreshSignInAsync"/>) keeps them.</item>
+/// <c>otp</c> (authenticator app), and for a passkey <c>hwk</c> or <c>swk</c> with <c>mfa</c>
+/// (<see cref="AuthenticationMethods.FromPasskey"/>), never Identity's <c>pwd</c>. A refresh of the sign-in
+/// (<see cref="RefreshSignInAsync"/>) keeps them.</item>
+/// <item>Passkey ceremonies are pending attempts of <see cref="PendingTwoFactorAuthenticationHandler"/>, each named by its own
+/// id (<see cref="PasskeyCeremony"/>), so that ceremonies in two tabs do not overwrite each other; a passkey sign-in checks
+/// the browser's limit after the authenticator answered and before anything is written
+/// (<see cref="SignInWithPasskeyAsync"/>).</item>
 /// </list>
 /// </summary>
 public sealed class MultiAccountSignInManager(
@@ -31,8 +37,12 @@ public sealed class MultiAccountSignInManager(
     /// <summary>At most this many accounts are remembered by one browser; the least recently remembered is forgotten first.</summary>
     public const int MaximumRememberedAccounts = 20;
 
+    /// <summary>The longest authenticator answer (JSON) that is looked at; a longer one fails at once.</summary>
+    public const int MaximumCredentialLength = 64 * 1024;
+
     private string? _secondFactor;
     private bool _refreshing;
+    private IReadOnlyList<string>? _passkeyMethods;
 
     /// <summary>
     /// After the caller checked the password: signs <paramref name="user"/> in when this browser is remembered for that account,
@@ -87,6 +97,109 @@ public sealed class MultiAccountSignInManager(
         }
     }
 
+    /// <summary>Starts a passkey sign-in (any account's passkey): the request options and the pending attempt's id.</summary>
+    public async Task<PasskeyCeremony> StartPasskeySignInAsync()
+    {
+        var options = await MakePasskeyRequestOptionsAsync(null);
+        return new PasskeyCeremony(options, PendingTwoFactorAuthenticationHandler.GetNewAttemptId(Context)!);
+    }
+
+    /// <summary>
+    /// Signs in with the authenticator's answer to the ceremony <paramref name="attemptId"/>, through the same multi-session
+    /// path as a password: the account is added to the browser and becomes active, the others stay. The browser's limit is
+    /// checked once the account is known and before anything is written (the passkey's counter included). The user id is
+    /// given when the passkey was verified.
+    /// </summary>
+    public async Task<(PasskeySignInOutcome Outcome, string? UserId)> SignInWithPasskeyAsync(string? credentialJson, string? attemptId)
+    {
+        var assertion = await VerifyPasskeyAsync(credentialJson, attemptId);
+        if (assertion is null || !assertion.Succeeded)
+        {
+            return (PasskeySignInOutcome.Failed, null);
+        }
+
+        var user = assertion.User;
+        var userId = await UserManager.GetUserIdAsync(user);
+        if (await PreSignInCheck(user) is not null)
+        {
+            _passkeyMethods = null;
+            return (PasskeySignInOutcome.Failed, userId);
+        }
+
+        if (await TwoFactorSignInFlow.IsRefusedByLimitAsync(Context, userId))
+        {
+            _passkeyMethods = null;
+            return (PasskeySignInOutcome.LimitReached, userId);
+        }
+
+        if (!(await UserManager.AddOrUpdatePasskeyAsync(user, assertion.Passkey)).Succeeded)
+        {
+            _passkeyMethods = null;
+            return (PasskeySignInOutcome.Failed, userId);
+        }
+
+        // A passkey is a sign-in of its own (Identity skips the second factor for it too); the methods are the passkey's.
+        await SignInWithClaimsAsync(user, isPersistent: true, []);
+        return (PasskeySignInOutcome.SignedIn, userId);
+    }
+
+    /// <summary>Starts adding a passkey to <paramref name="user"/>: the creation options and the pending attempt's id.</summary>
+    public async Task<PasskeyCeremony> StartPasskeyRegistrationAsync(ApplicationUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var entity = new PasskeyUserEntity
+        {
+            Id = await UserManager.GetUserIdAsync(user),
+            Name = user.Email ?? user.UserName ?? string.Empty,
+            DisplayName = user.DisplayName ?? user.Email ?? user.UserName ?? string.Empty,
+        };
+        var options = await MakePasskeyCreationOptionsAsync(entity);
+        return new PasskeyCeremony(options, PendingTwoFactorAuthenticationHandler.GetNewAttemptId(Context)!);
+    }
+
+    /// <summary>
+    /// Verifies the authenticator's answer to the registration ceremony <paramref name="attemptId"/> and stores the passkey
+    /// under <paramref name="name"/>, for <paramref name="user"/> only: a ceremony started for another account (another tab)
+    /// stores nothing. <c>null</c> when nothing was stored.
+    /// </summary>
+    public async Task<UserPasskeyInfo?> AddPasskeyAsync(ApplicationUser user, string? credentialJson, string? attemptId, string name)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (string.IsNullOrEmpty(credentialJson) || credentialJson.Length > MaximumCredentialLength || string.IsNullOrEmpty(attemptId))
+        {
+            return null;
+        }
+
+        PendingTwoFactorAuthenticationHandler.SelectAttempt(Context, attemptId);
+        PasskeyAttestationResult attestation;
+        try
+        {
+            attestation = await PerformPasskeyAttestationAsync(credentialJson);
+        }
+        catch (InvalidOperationException)
+        {
+            // No registration pending under that id (expired, finished already, or a sign-in ceremony).
+            return null;
+        }
+
+        if (!attestation.Succeeded || attestation.UserEntity.Id != await UserManager.GetUserIdAsync(user))
+        {
+            return null;
+        }
+
+        attestation.Passkey.Name = name;
+        return (await UserManager.AddOrUpdatePasskeyAsync(user, attestation.Passkey)).Succeeded ? attestation.Passkey : null;
+    }
+
+    /// <inheritdoc />
+    public override async Task<PasskeyAssertionResult<ApplicationUser>> PerformPasskeyAssertionAsync(string credentialJson)
+    {
+        // Also for Identity's own PasskeySignInAsync: the methods of the passkey just verified, for the sign-in that follows.
+        var result = await base.PerformPasskeyAssertionAsync(credentialJson);
+        _passkeyMethods = result.Succeeded ? AuthenticationMethods.FromPasskey(result.Passkey.IsBackupEligible, result.Passkey.IsUserVerified) : null;
+        return result;
+    }
+
     /// <inheritdoc />
     public override async Task RefreshSignInAsync(ApplicationUser user)
     {
@@ -106,7 +219,12 @@ public sealed class MultiAccountSignInManager(
     {
         var claims = additionalClaims.ToList();
         IReadOnlyList<string> methods;
-        if (_refreshing)
+        if (_passkeyMethods is not null)
+        {
+            methods = _passkeyMethods;
+            _passkeyMethods = null;
+        }
+        else if (_refreshing)
         {
             // Identity's refresh carries only the first amr claim over: carry them all, the sign-in is not a new authentication.
             var current = await Context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
@@ -120,6 +238,25 @@ public sealed class MultiAccountSignInManager(
         claims.RemoveAll(c => c.Type == AuthenticationMethods.ClaimType);
         claims.AddRange(methods.Select(m => new Claim(AuthenticationMethods.ClaimType, m)));
         await base.SignInWithClaimsAsync(user, authenticationProperties, claims);
+    }
+
+    private async Task<PasskeyAssertionResult<ApplicationUser>?> VerifyPasskeyAsync(string? credentialJson, string? attemptId)
+    {
+        if (string.IsNullOrEmpty(credentialJson) || credentialJson.Length > MaximumCredentialLength || string.IsNullOrEmpty(attemptId))
+        {
+            return null;
+        }
+
+        PendingTwoFactorAuthenticationHandler.SelectAttempt(Context, attemptId);
+        try
+        {
+            return await PerformPasskeyAssertionAsync(credentialJson);
+        }
+        catch (InvalidOperationException)
+        {
+            // No sign-in ceremony pending under that id (expired, finished already, or a registration).
+            return null;
+        }
     }
 
     private async Task<List<ClaimsIdentity>> ReadRememberedAsync()

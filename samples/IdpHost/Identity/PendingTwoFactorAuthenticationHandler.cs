@@ -17,6 +17,12 @@ namespace IdpHost.Identity;
 /// authenticating the scheme returns the attempt it names. Signing the scheme in adds an attempt (and makes its id available
 /// through <see cref="GetNewAttemptId"/>); signing out removes the named attempt, or every attempt when none is named.
 /// The id alone is worth nothing: it is only looked up in this browser's own protected cookie.
+/// <para>
+/// Identity's passkey ceremonies keep their state in the same scheme (a nameless principal whose authentication properties
+/// carry the state): each ceremony is an attempt of its own, with its properties' items kept, and a passkey ceremony never
+/// replaces another pending attempt, so that passkey sign-ins started in two tabs (for different accounts, which the server
+/// cannot tell apart before the authenticator answers) do not overwrite each other. The page carries the attempt id back.
+/// </para>
 /// </summary>
 public sealed class PendingTwoFactorAuthenticationHandler(
     IOptionsMonitor<CookieAuthenticationOptions> options,
@@ -32,6 +38,7 @@ public sealed class PendingTwoFactorAuthenticationHandler(
 
     private const string AttemptClaimType = "idp:2fa_attempt";
     private const string ExpiresClaimType = "idp:2fa_expires";
+    private const string ItemClaimPrefix = "idp:2fa_item:";
     private static readonly object NewAttemptKey = new();
     private static readonly object SelectedAttemptKey = new();
 
@@ -56,8 +63,16 @@ public sealed class PendingTwoFactorAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var identity = new ClaimsIdentity(attempt.Claims.Where(c => c.Type is not (AttemptClaimType or ExpiresClaimType)), Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        var identity = new ClaimsIdentity(
+            attempt.Claims.Where(c => c.Type is not (AttemptClaimType or ExpiresClaimType) && !c.Type.StartsWith(ItemClaimPrefix, StringComparison.Ordinal)),
+            Scheme.Name);
+        var properties = new AuthenticationProperties();
+        foreach (var item in attempt.Claims.Where(c => c.Type.StartsWith(ItemClaimPrefix, StringComparison.Ordinal)))
+        {
+            properties.Items[item.Type[ItemClaimPrefix.Length..]] = item.Value;
+        }
+
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, Scheme.Name)));
     }
 
     /// <inheritdoc />
@@ -71,9 +86,18 @@ public sealed class PendingTwoFactorAuthenticationHandler(
         var identity = new ClaimsIdentity(source.Claims, Scheme.Name);
         identity.AddClaim(new Claim(AttemptClaimType, attemptId));
         identity.AddClaim(new Claim(ExpiresClaimType, expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        foreach (var (key, value) in properties?.Items ?? new Dictionary<string, string?>())
+        {
+            // The state of Identity's passkey ceremonies (the authentication properties' items are otherwise not kept).
+            if (value is not null && !key.StartsWith('.'))
+            {
+                identity.AddClaim(new Claim(ItemClaimPrefix + key, value));
+            }
+        }
 
-        // The same account's earlier pending attempt is replaced: one pending second factor per account and browser.
-        var attempts = ReadAttempts().Where(a => a.Name != userId).ToList();
+        // The same account's earlier pending attempt is replaced: one pending second factor per account and browser. A passkey
+        // ceremony names no account and replaces nothing.
+        var attempts = ReadAttempts().Where(a => userId is null || a.Name != userId).ToList();
         attempts.Add(identity);
         Write(attempts.Skip(Math.Max(0, attempts.Count - MaximumAttempts)).ToList(), expires);
         Context.Items[NewAttemptKey] = attemptId;

@@ -4,7 +4,7 @@ namespace IdentityServer.MultiSession.BrowserTests.Infrastructure;
 /// One IdP, one client app and one headless Chromium for every browser test. Each test opens its own browser context, which
 /// is a device of its own (its own cookies), so tests do not see each other's accounts.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -14,6 +14,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>The client app on Kestrel.</summary>
     public ClientServer Client { get; private set; } = null!;
+
+    /// <summary>
+    /// <c>true</c> to serve the IdP on <c>localhost</c> and the client app on <c>127.0.0.1</c> (the passkey tests: WebAuthn
+    /// refuses IP-address origins); by default the IdP is on 127.0.0.1 and the client on localhost.
+    /// </summary>
+    protected virtual bool IdpOnLocalhost => false;
 
     /// <summary>The browser.</summary>
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
@@ -28,8 +34,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         for (var attempt = 0; attempt < 3 && Client is null; attempt++)
         {
             // The client's port is chosen first, since the IdP registers its redirect URIs at start-up.
-            var client = new ClientServer(ClientServer.FreePort());
-            var idp = new IdpServer(client.Url);
+            var client = new ClientServer(ClientServer.FreePort(), onLoopbackAddress: IdpOnLocalhost);
+            var idp = IdpOnLocalhost ? new IdpServer(client.Url, ClientServer.FreePort()) : new IdpServer(client.Url);
             try
             {
                 idp.Start();

@@ -23,10 +23,29 @@ public sealed class IdpServer : WebApplicationFactory<Program>
 
     /// <summary>Creates the IdP for a client app at <paramref name="clientOrigin"/>; call <see cref="Start"/> next.</summary>
     public IdpServer(string clientOrigin)
+        : this(clientOrigin, localhostPort: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the IdP for a client app at <paramref name="clientOrigin"/>, at <c>http://localhost:{localhostPort}</c> when a
+    /// port is given (WebAuthn refuses IP-address origins: the passkey tests need a host name), else at 127.0.0.1.
+    /// </summary>
+    public IdpServer(string clientOrigin, int? localhostPort)
     {
         _clientOrigin = clientOrigin;
         Directory.CreateDirectory(_directory);
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        UseKestrel(options =>
+        {
+            if (localhostPort is { } port)
+            {
+                options.ListenLocalhost(port);
+            }
+            else
+            {
+                options.Listen(IPAddress.Loopback, 0);
+            }
+        });
     }
 
     /// <summary>The IdP's address, such as <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
@@ -89,12 +108,31 @@ public sealed class ClientServer : WebApplicationFactory<ClientApp.Program>
 
     /// <summary>Creates the client on <paramref name="port"/>; call <see cref="Start"/> once the IdP runs.</summary>
     public ClientServer(int port)
+        : this(port, onLoopbackAddress: false)
     {
-        Url = $"http://localhost:{port}";
-        UseKestrel(options => options.ListenLocalhost(port));
     }
 
-    /// <summary>The client's address, <c>http://localhost:{port}</c>.</summary>
+    /// <summary>
+    /// Creates the client on <paramref name="port"/>, at <c>http://127.0.0.1:{port}</c> with <paramref name="onLoopbackAddress"/>
+    /// (beside an IdP on <c>localhost</c>: still two cookie hosts and two sites), else at <c>http://localhost:{port}</c>.
+    /// </summary>
+    public ClientServer(int port, bool onLoopbackAddress)
+    {
+        Url = onLoopbackAddress ? $"http://127.0.0.1:{port}" : $"http://localhost:{port}";
+        UseKestrel(options =>
+        {
+            if (onLoopbackAddress)
+            {
+                options.Listen(IPAddress.Loopback, port);
+            }
+            else
+            {
+                options.ListenLocalhost(port);
+            }
+        });
+    }
+
+    /// <summary>The client's address, <c>http://localhost:{port}</c> (or <c>http://127.0.0.1:{port}</c>).</summary>
     public string Url { get; }
 
     /// <summary>Picks a port that is free now, for a client whose redirect URIs must be known before it starts.</summary>

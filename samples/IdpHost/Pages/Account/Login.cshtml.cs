@@ -17,7 +17,7 @@ namespace IdpHost.Pages.Account;
 /// </summary>
 [DeviceScopedAntiforgery]
 [EnableRateLimiting(LoginRateLimitOptions.PolicyName)]
-public sealed class LoginModel(
+public sealed partial class LoginModel(
     PasswordLogin passwordLogin,
     ReturnUrlValidator returnUrls,
     IDeviceSessionService? sessions = null) : PageModel
