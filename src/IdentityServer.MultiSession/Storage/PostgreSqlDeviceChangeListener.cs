@@ -53,6 +53,11 @@ internal sealed class PostgreSqlDeviceChangeListener<TContext> : BackgroundServi
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var database = scope.ServiceProvider.GetRequiredService<TContext>().Database;
+            if (_options.CurrentValue.DeviceLookupCache == DeviceLookupCacheMode.On)
+            {
+                _cache.DecideChannel(database.ProviderName);
+            }
+
             if (!string.Equals(database.ProviderName, NpgsqlProvider, StringComparison.Ordinal))
             {
                 return;
