@@ -204,7 +204,10 @@ internal sealed class Report(BenchOptions options, string machine)
         }
     }
 
-    private static string Verdict(string line, bool met) => (met ? "**met**: " : "**missed**: ") + line;
+    private static string Verdict(string line, bool met) =>
+        line.Contains("NaN", StringComparison.Ordinal) || line.Contains("∞", StringComparison.Ordinal)
+            ? "**not measured** (no operation completed in a measured window: the machine was overloaded; run longer): " + line
+            : (met ? "**met**: " : "**missed**: ") + line;
 
     private static double Throughput(Row row, Row reference) => row.Result.OperationsPerSecond / reference.Result.OperationsPerSecond;
 

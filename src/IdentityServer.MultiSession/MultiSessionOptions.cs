@@ -89,7 +89,7 @@ public sealed class MultiSessionOptions
 
     /// <summary>
     /// Whether ordinary pages may authenticate from an in-process cache of the device lookup. Default
-    /// <see cref="DeviceLookupCacheMode.Off"/> (every request reads the database). See the README, "Revocation and the lookup cache".
+    /// <see cref="DeviceLookupCacheMode.Off"/> (every request reads the database). See the README, "Performance: the device lookup cache".
     /// </summary>
     public DeviceLookupCacheMode DeviceLookupCache { get; set; } = DeviceLookupCacheMode.Off;
 
