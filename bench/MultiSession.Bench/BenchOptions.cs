@@ -36,6 +36,18 @@ internal sealed record BenchOptions
 
     public int HotPathThreads { get; init; } = 1;
 
+    /// <summary>The databases to run on, in order: SQLite (the default) and/or PostgreSQL.</summary>
+    public IReadOnlyList<string> Databases { get; init; } = ["sqlite"];
+
+    /// <summary>A PostgreSQL server to use (a database per host is created on it); without it, a throw-away cluster is started.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Revocations measured for the propagation delay between two instances (PostgreSQL).</summary>
+    public int PropagationTrials { get; init; } = 200;
+
+    /// <summary>Where the run was started (to find <c>.ci/start-postgres</c>).</summary>
+    public string RepositoryRoot { get; init; } = Directory.GetCurrentDirectory();
+
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
 
@@ -44,7 +56,7 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         if (args.Contains("--quick"))
         {
-            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1 };
+            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1, PropagationTrials = 40 };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -87,6 +99,22 @@ internal sealed record BenchOptions
 
                     options = options with { Only = parts };
                     break;
+                case "--database":
+                    var databases = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(d => d.ToLowerInvariant()).Distinct().ToList();
+                    if (databases.Count == 0 || databases.Except(["sqlite", "postgresql"]).Any())
+                    {
+                        throw new ArgumentException("--database takes sqlite, postgresql or both (sqlite,postgresql).");
+                    }
+
+                    options = options with { Databases = databases };
+                    break;
+                case "--connection-string":
+                    options = options with { ConnectionString = Value() };
+                    break;
+                case "--trials":
+                    options = options with { PropagationTrials = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
                 case "--output":
                     options = options with { Output = Value() };
                     break;
@@ -108,11 +136,15 @@ internal sealed record BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
                                                                  [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
+                                                                 [--database sqlite,postgresql] [--connection-string CS] [--trials N]
         dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
           --quick      0.75 s warm-up and 2 s per scenario and setup, one round (under two minutes); the default is the full run
                        (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under fifteen minutes)
           --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
                        --iterations N per pass (default 20000), --threads N at once (default 1; then µs = processor time)
+          --database   sqlite (the default), postgresql, or both: on PostgreSQL also two instances on one database and the
+                       revocation propagation delay between them (--trials N revocations; 200, or 40 with --quick); the server
+                       is --connection-string CS (a database per host is created there) or a throw-away .ci/start-postgres cluster
           --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
         """;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IdpHost.Data;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MultiSession.Bench;
 
@@ -10,6 +11,9 @@ namespace MultiSession.Bench;
 /// </summary>
 internal static class BenchProgram
 {
+    /// <summary>One setup of a comparison: its label, report key, browsers, database and number of instances.</summary>
+    private sealed record Setup(string Name, string Key, IReadOnlyList<VirtualBrowser> Browsers, string Database, int Instances);
+
     private const string Flow = "authorize + token (code flow, PKCE, login_hint)";
     private const string Refresh = "refresh-token grant";
     private const string Page = "authenticated page (GET /Account/Profile)";
@@ -34,6 +38,7 @@ internal static class BenchProgram
             options = options with { Output = Path.GetFullPath(outputPath) };
         }
 
+        options = options with { RepositoryRoot = FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? FindRepositoryRoot(AppContext.BaseDirectory) ?? options.RepositoryRoot };
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var total = Stopwatch.StartNew();
         var directory = Path.Combine(Path.GetTempPath(), "multisession-bench", Guid.NewGuid().ToString("N"));
@@ -77,31 +82,72 @@ internal static class BenchProgram
     private static async Task RunAsync(BenchOptions options, string directory, Report report)
     {
         Progress($"process {Environment.ProcessId}, {(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
-                 $"{options.Duration.TotalSeconds:0.#} s per scenario and setup in {options.Rounds} interleaved slice(s)");
-
-        // The baseline, the multi-session host, and for the storage scenarios one multi-session host per larger number of
-        // sessions stored (so that every comparison can interleave its setups in time, like the others).
-        var stored = options.StoredSessions.Order().ToList();
-        var runsStored = options.Runs("stored");
-        using var baseline = new IdpServer("baseline", multiSession: false, directory);
-        using var multi = new IdpServer("multisession", multiSession: true, directory);
-        var storageHosts = (runsStored ? stored.Skip(1) : []).Select(n => (Sessions: n, Server: new IdpServer($"multisession-{n}", multiSession: true, directory))).ToList();
-        try
+                 $"{options.Duration.TotalSeconds:0.#} s per scenario and setup in {options.Rounds} interleaved slice(s), on {string.Join(" and ", options.Databases)}");
+        foreach (var database in options.Databases)
         {
-            Progress($"baseline host (stock Identity cookie) on {baseline.Start()}");
-            Progress($"multi-session host on {multi.Start()}");
-            foreach (var (sessions, server) in storageHosts)
+            if (database == "sqlite")
             {
-                Progress($"multi-session host for {FormatCount(sessions)} sessions stored on {server.Start()}");
+                await RunOnDatabaseAsync(options, directory, report, postgres: null);
+                continue;
             }
 
-            // Virtual browsers, signed in through the login form: one account each on the baseline (it holds only one), and
-            // 1, 3 and 5 accounts on the multi-session host; 1 account on each storage host.
+            using var postgres = BenchPostgres.Start(options.ConnectionString, options.RepositoryRoot);
+            Progress($"PostgreSQL: {postgres.Description}");
+            await RunOnDatabaseAsync(options, directory, report, postgres);
+        }
+    }
+
+    /// <summary>
+    /// The setups on one database: the stateless baseline, the server-side-session peer, multi-session (query per request) and
+    /// multi-session with the lookup cache, one instance each; on PostgreSQL also multi-session (with and without the cache) on
+    /// two instances sharing one database, and the propagation delay of a revocation between those two. On SQLite also the
+    /// accounts, stored-sessions and switching scenarios.
+    /// </summary>
+    private static async Task RunOnDatabaseAsync(BenchOptions options, string directory, Report report, BenchPostgres? postgres)
+    {
+        var db = postgres is null ? "SQLite" : "PostgreSQL";
+        var suffix = postgres is null ? "sqlite" : "pg";
+        IdpServer Host(string name, HostKind kind, string? shared = null) =>
+            new($"{name}-{suffix}", kind, directory, postgres is null ? null : shared ?? postgres.NewDatabase(name));
+
+        var stored = options.StoredSessions.Order().ToList();
+        var runsStored = postgres is null && options.Runs("stored");
+        var hosts = new List<IdpServer>();
+        try
+        {
+            var baseline = Add(hosts, Host("baseline", HostKind.Baseline));
+            var peer = Add(hosts, Host("peer", HostKind.Peer));
+            var multi = Add(hosts, Host("multisession", HostKind.MultiSession));
+            var cached = Add(hosts, Host("cached", HostKind.MultiSessionCached));
+            IdpServer[] multiPair = [], cachedPair = [];
+            if (postgres is not null)
+            {
+                var pairDatabase = postgres.NewDatabase("multisession2");
+                multiPair = [Add(hosts, Host("multisession-a", HostKind.MultiSession, pairDatabase)), Add(hosts, Host("multisession-b", HostKind.MultiSession, pairDatabase))];
+                var cachedDatabase = postgres.NewDatabase("cached2");
+                cachedPair = [Add(hosts, Host("cached-a", HostKind.MultiSessionCached, cachedDatabase)), Add(hosts, Host("cached-b", HostKind.MultiSessionCached, cachedDatabase))];
+            }
+
+            var storageHosts = (runsStored ? stored.Skip(1) : []).Select(n => (Sessions: n, Server: Add(hosts, Host($"multisession-{n}", HostKind.MultiSession)))).ToList();
+            foreach (var host in hosts)
+            {
+                // Instances sharing a database start one after the other (the first migrates it).
+                Progress($"{host.Name} ({host.Kind}, {host.Database}) on {host.Start()}");
+            }
+
+            // Virtual browsers, signed in through the login form: one account each (the baseline and the peer hold only one),
+            // and 3 and 5 accounts on the multi-session host; browsers of a pair spread over its two instances.
             var timer = Stopwatch.StartNew();
-            var baselineBrowsers = await SignInBrowsersAsync(baseline, options.Browsers, accounts: 1);
-            var multi1 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 1);
-            var multi3 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 3);
-            var multi5 = await SignInBrowsersAsync(multi, options.Browsers, accounts: 5);
+            var baselineBrowsers = await SignInBrowsersAsync([baseline], options.Browsers, accounts: 1);
+            var peerBrowsers = await SignInBrowsersAsync([peer], options.Browsers, accounts: 1);
+            var multi1 = await SignInBrowsersAsync([multi], options.Browsers, accounts: 1);
+            var cached1 = await SignInBrowsersAsync([cached], options.Browsers, accounts: 1);
+            var multiPairBrowsers = multiPair.Length == 0 ? [] : await SignInBrowsersAsync(multiPair, options.Browsers, accounts: 1);
+            var cachedPairBrowsers = cachedPair.Length == 0 ? [] : await SignInBrowsersAsync(cachedPair, options.Browsers, accounts: 1);
+            var runsAccounts = postgres is null && options.Runs("accounts");
+            var runsSwitch = postgres is null && options.Runs("switch");
+            var multi3 = runsAccounts ? await SignInBrowsersAsync([multi], options.Browsers, accounts: 3) : [];
+            var multi5 = runsAccounts || runsSwitch ? await SignInBrowsersAsync([multi], options.Browsers, accounts: 5) : [];
             foreach (var browser in multi5)
             {
                 await browser.LoadSessionTokensAsync();
@@ -110,29 +156,32 @@ internal static class BenchProgram
             var storageBrowsers = new List<List<VirtualBrowser>>();
             foreach (var (_, server) in storageHosts)
             {
-                storageBrowsers.Add(await SignInBrowsersAsync(server, options.Browsers, accounts: 1));
+                storageBrowsers.Add(await SignInBrowsersAsync([server], options.Browsers, accounts: 1));
             }
 
-            foreach (var browser in baselineBrowsers.Concat(multi1))
+            foreach (var browser in baselineBrowsers.Concat(peerBrowsers).Concat(multi1).Concat(multiPairBrowsers))
             {
                 using var tokens = await browser.CodeFlowAsync(browser.NextLoginHint())
                     ?? throw new InvalidOperationException("The first code flow of a browser failed.");
                 browser.RefreshToken = tokens.RootElement.GetProperty("refresh_token").GetString();
             }
 
-            Progress($"{options.Browsers * (10 + storageHosts.Count)} sign-ins through the login form and first tokens in {timer.Elapsed.TotalSeconds:0.0} s");
+            Progress($"sign-ins through the login form and first tokens in {timer.Elapsed.TotalSeconds:0.0} s");
 
-            // Sessions of other browsers, inserted in bulk (not measured).
-            Seed(multi, stored[0]);
-            foreach (var (sessions, server) in storageHosts)
+            // Sessions of other browsers, inserted in bulk (not measured; SQLite).
+            if (runsStored)
             {
-                Seed(server, sessions);
+                Seed(multi, stored[0]);
+                foreach (var (sessions, server) in storageHosts)
+                {
+                    Seed(server, sessions);
+                }
             }
 
             Func<VirtualBrowser, Task<bool>> flow = b => Completed(b.CodeFlowAsync(b.NextLoginHint()));
             Func<VirtualBrowser, Task<bool>> page = b => b.ProfileAsync();
 
-            // 1. Paired scenarios: the same work on both hosts.
+            // 1. Paired scenarios: the same work on every setup (the lookup cache serves pages only: not in the code flow or refresh).
             foreach (var (part, scenario, operation) in new (string, string, Func<VirtualBrowser, Task<bool>>)[]
                      {
                          ("flow", Flow, flow),
@@ -140,26 +189,44 @@ internal static class BenchProgram
                          ("page", Page, page),
                      })
             {
-                if (options.Runs(part))
+                if (!options.Runs(part))
                 {
-                    await CompareAsync(report, options, scenario, operation, "paired",
-                    [
-                        ("baseline: stock Identity cookie, 1 account", part + ":baseline", baselineBrowsers),
-                        ("multi-session, 1 account per browser", part + ":multi", multi1),
-                    ]);
+                    continue;
                 }
+
+                var setups = new List<Setup>
+                {
+                    new("baseline: stock Identity cookie (stateless), 1 account", Key(part, "baseline", db, 1), baselineBrowsers, db, 1),
+                    new("peer: stock cookie + EF Core ticket store (server-side session), 1 account", Key(part, "peer", db, 1), peerBrowsers, db, 1),
+                    new("multi-session, 1 account per browser", Key(part, "multi", db, 1), multi1, db, 1),
+                };
+                if (part == "page")
+                {
+                    setups.Add(new("multi-session + lookup cache, 1 account per browser", Key(part, "cached", db, 1), cached1, db, 1));
+                }
+
+                if (multiPairBrowsers.Count > 0)
+                {
+                    setups.Add(new("multi-session, 1 account per browser", Key(part, "multi", db, 2), multiPairBrowsers, db, 2));
+                    if (part == "page")
+                    {
+                        setups.Add(new("multi-session + lookup cache, 1 account per browser", Key(part, "cached", db, 2), cachedPairBrowsers, db, 2));
+                    }
+                }
+
+                await CompareAsync(report, options, scenario, operation, "paired", setups);
             }
 
             // 2. Accounts on a browser: 1, 3, 5 (the login_hint names each of the browser's accounts in turn).
             foreach (var (part, scenario, operation) in new[] { ("page", Page, page), ("flow", Flow, flow) })
             {
-                if (options.Runs("accounts"))
+                if (runsAccounts)
                 {
                     await CompareAsync(report, options, scenario, operation, "accounts",
                     [
-                        ("multi-session, 1 account per browser", part + "@1", multi1),
-                        ("multi-session, 3 accounts per browser", part + "@3", multi3),
-                        ("multi-session, 5 accounts per browser", part + "@5", multi5),
+                        new("multi-session, 1 account per browser", part + "@1", multi1, db, 1),
+                        new("multi-session, 3 accounts per browser", part + "@3", multi3, db, 1),
+                        new("multi-session, 5 accounts per browser", part + "@5", multi5, db, 1),
                     ]);
                 }
             }
@@ -167,14 +234,14 @@ internal static class BenchProgram
             // 3. Sessions stored in the database: the authenticated page at each size, the code flow at the smallest and largest.
             if (runsStored)
             {
-                var sizes = new List<(string Setup, string Key, IReadOnlyList<VirtualBrowser> Browsers)>
+                var sizes = new List<Setup>
                 {
-                    ($"multi-session, {FormatCount(SessionSeeder.CountSessions(multi.DatabasePath))} sessions stored", $"page@{stored[0]}", multi1),
+                    new($"multi-session, {FormatCount(SessionSeeder.CountSessions(multi.DatabasePath))} sessions stored", $"page@{stored[0]}", multi1, db, 1),
                 };
                 for (var i = 0; i < storageHosts.Count; i++)
                 {
                     var count = SessionSeeder.CountSessions(storageHosts[i].Server.DatabasePath);
-                    sizes.Add(($"multi-session, {FormatCount(count)} sessions stored", $"page@{storageHosts[i].Sessions}", storageBrowsers[i]));
+                    sizes.Add(new($"multi-session, {FormatCount(count)} sessions stored", $"page@{storageHosts[i].Sessions}", storageBrowsers[i], db, 1));
                 }
 
                 await CompareAsync(report, options, Page, page, "stored", sizes);
@@ -182,33 +249,51 @@ internal static class BenchProgram
                 {
                     await CompareAsync(report, options, Flow, flow, "stored",
                     [
-                        (sizes[0].Setup, $"flow@{stored[0]}", sizes[0].Browsers),
-                        (sizes[^1].Setup, $"flow@{stored[^1]}", sizes[^1].Browsers),
+                        sizes[0] with { Key = $"flow@{stored[0]}" },
+                        sizes[^1] with { Key = $"flow@{stored[^1]}" },
                     ]);
                 }
             }
 
             // 4. Account switching throughput, on the browsers holding 5 accounts.
-            if (options.Runs("switch"))
+            if (runsSwitch)
             {
                 var switching = await MeasureAsync(options, multi5, b => b.SwitchAccountAsync(), options.Duration);
-                report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch" });
+                report.Add(new Row(Switch, "multi-session, 5 accounts per browser", switching) { Group = "switch", Key = "switch", Database = db, Instances = 1 });
                 Progress(report.Last);
             }
 
-            foreach (var browser in baselineBrowsers.Concat(multi1).Concat(multi3).Concat(multi5).Concat(storageBrowsers.SelectMany(b => b)))
+            // 5. How late another instance refuses a revoked session when its lookup cache is on.
+            if (cachedPair.Length == 2)
+            {
+                report.Propagation = await Propagation.MeasureAsync(cachedPair[0], cachedPair[1], options.PropagationTrials, Progress);
+                Progress(report.Propagation.Summary);
+            }
+
+            foreach (var browser in baselineBrowsers.Concat(peerBrowsers).Concat(multi1).Concat(cached1).Concat(multiPairBrowsers).Concat(cachedPairBrowsers)
+                         .Concat(multi3).Concat(multi5).Concat(storageBrowsers.SelectMany(b => b)).Distinct())
             {
                 browser.Dispose();
             }
+
+            report.AddCacheStatistics(db, hosts.Where(h => h.Kind == HostKind.MultiSessionCached).Select(h => h.Services.GetRequiredService<IdentityServer.MultiSession.Storage.DeviceLookupCache>()).ToList());
         }
         finally
         {
-            foreach (var (_, server) in storageHosts)
+            foreach (var host in hosts)
             {
-                server.Dispose();
+                host.Dispose();
             }
         }
     }
+
+    private static IdpServer Add(List<IdpServer> hosts, IdpServer host)
+    {
+        hosts.Add(host);
+        return host;
+    }
+
+    private static string Key(string part, string kind, string database, int instances) => $"{part}:{kind}@{database}x{instances}";
 
     /// <summary>
     /// Measures one operation on several setups, interleaved in time: each setup warmed up, then <see cref="BenchOptions.Rounds"/>
@@ -221,7 +306,7 @@ internal static class BenchProgram
         string scenario,
         Func<VirtualBrowser, Task<bool>> operation,
         string group,
-        IReadOnlyList<(string Setup, string Key, IReadOnlyList<VirtualBrowser> Browsers)> setups)
+        IReadOnlyList<Setup> setups)
     {
         foreach (var setup in setups)
         {
@@ -242,7 +327,7 @@ internal static class BenchProgram
 
         for (var i = 0; i < setups.Count; i++)
         {
-            report.Add(new Row(scenario, setups[i].Setup, measurements[i]) { Group = group, Key = setups[i].Key });
+            report.Add(new Row(scenario, setups[i].Name, measurements[i]) { Group = group, Key = setups[i].Key, Database = setups[i].Database, Instances = setups[i].Instances });
             Progress(report.Last);
         }
     }
@@ -254,9 +339,11 @@ internal static class BenchProgram
         return measurement;
     }
 
-    private static async Task<List<VirtualBrowser>> SignInBrowsersAsync(IdpServer server, int count, int accounts)
+    private static async Task<List<VirtualBrowser>> SignInBrowsersAsync(IReadOnlyList<IdpServer> servers, int count, int accounts)
     {
-        var browsers = Enumerable.Range(0, count).Select(_ => new VirtualBrowser(server.BaseAddress)).ToList();
+        // Browser i uses instance i mod n for all its requests (sticky, as with a load balancer's affinity: each instance has
+        // its own ephemeral signing keys, so tokens stay with the instance that issued them).
+        var browsers = Enumerable.Range(0, count).Select(i => new VirtualBrowser(servers[i % servers.Count].BaseAddress)).ToList();
         using var gate = new SemaphoreSlim(Environment.ProcessorCount);
         await Task.WhenAll(browsers.Select(async (browser, index) =>
         {
@@ -290,6 +377,19 @@ internal static class BenchProgram
         return tokens is not null;
     }
 
+    private static string? FindRepositoryRoot(string from)
+    {
+        for (var directory = new DirectoryInfo(from); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, ".ci", "start-postgres")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
+    }
+
     internal static string FormatCount(long count) => count switch
     {
         >= 1_000_000 when count % 1_000_000 == 0 => $"{count / 1_000_000}M",
@@ -297,7 +397,7 @@ internal static class BenchProgram
         _ => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    internal static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
     private static void Progress(Row row) => Progress(
         $"{row.Scenario} | {row.Setup}: {row.Result.OperationsPerSecond:0.0} ops/s, p50 {row.Result.P50:0.00} ms, p95 {row.Result.P95:0.00} ms, " +

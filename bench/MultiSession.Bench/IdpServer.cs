@@ -1,18 +1,40 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MultiSession.Bench;
 
+/// <summary>How an IdP host of the bench is set up.</summary>
+internal enum HostKind
+{
+    /// <summary>The stock single-account set-up: Identity's application cookie (<c>MultiSession:Enabled=false</c>), stateless.</summary>
+    Baseline,
+
+    /// <summary>The server-side-session peer: the stock cookie with an EF Core <see cref="EfTicketStore"/> as its session store.</summary>
+    Peer,
+
+    /// <summary>Multi-session, the device looked up in the database on every request (the default).</summary>
+    MultiSession,
+
+    /// <summary>Multi-session with <c>MultiSession:DeviceLookupCache=On</c>.</summary>
+    MultiSessionCached,
+}
+
 /// <summary>
 /// The real IdpHost (samples/IdpHost: its Program, configuration, OpenIddict, Identity, pages) on Kestrel at 127.0.0.1, on a
-/// fresh SQLite file of its own, with ephemeral signing keys and the bench's public client. <see cref="MultiSession"/> false
-/// starts the single-account baseline (<c>MultiSession:Enabled=false</c>: Identity's stock application cookie).
+/// fresh SQLite file of its own or a PostgreSQL database (two instances may share one), with ephemeral signing keys and the
+/// bench's public client.
 /// </summary>
 internal sealed class IdpServer : WebApplicationFactory<Program>
 {
@@ -20,17 +42,30 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
     public const string RedirectUri = "http://127.0.0.1/bench-callback";
 
     public IdpServer(string name, bool multiSession, string directory)
+        : this(name, multiSession ? HostKind.MultiSession : HostKind.Baseline, directory, postgresConnectionString: null)
+    {
+    }
+
+    /// <param name="postgresConnectionString">A PostgreSQL database, or <c>null</c> for a SQLite file in <paramref name="directory"/>.</param>
+    public IdpServer(string name, HostKind kind, string directory, string? postgresConnectionString)
     {
         Name = name;
-        MultiSession = multiSession;
+        Kind = kind;
         DatabasePath = Path.Combine(directory, name + ".db");
+        PostgresConnectionString = postgresConnectionString;
     }
 
     public string Name { get; }
 
-    public bool MultiSession { get; }
+    public HostKind Kind { get; }
+
+    public bool MultiSession => Kind is HostKind.MultiSession or HostKind.MultiSessionCached;
 
     public string DatabasePath { get; }
+
+    public string? PostgresConnectionString { get; }
+
+    public string Database => PostgresConnectionString is null ? "SQLite" : "PostgreSQL";
 
     /// <summary>The base address Kestrel listens on, once started.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
@@ -43,6 +78,21 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
             ?? throw new InvalidOperationException("Kestrel reports no address.");
         BaseAddress = new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        if (Kind == HostKind.Peer)
+        {
+            // The peer's ticket table, next to the IdP's tables (created once; a second instance on the database finds it).
+            using var scope = Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<TicketDbContext>>().CreateDbContext();
+            try
+            {
+                db.GetService<IRelationalDatabaseCreator>().CreateTables();
+            }
+            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or Npgsql.PostgresException)
+            {
+                // Already there.
+            }
+        }
+
         return BaseAddress;
     }
 
@@ -51,8 +101,10 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
         // Development: plain HTTP on 127.0.0.1 is allowed (OpenIddict's transport security, cookies without Secure).
         builder.UseEnvironment("Development");
         builder.UseSetting("MultiSession:Enabled", MultiSession ? "true" : "false");
-        builder.UseSetting("Database:Provider", "Sqlite");
-        builder.UseSetting("ConnectionStrings:DefaultConnection", $"Data Source={DatabasePath}");
+        builder.UseSetting("MultiSession:DeviceLookupCache", Kind == HostKind.MultiSessionCached ? "On" : "Off");
+        var connectionString = PostgresConnectionString ?? $"Data Source={DatabasePath}";
+        builder.UseSetting("Database:Provider", PostgresConnectionString is null ? "Sqlite" : "PostgreSQL");
+        builder.UseSetting("ConnectionStrings:DefaultConnection", connectionString);
         builder.UseSetting("Oidc:UseEphemeralKeys", "true");
         builder.UseSetting("Clients:1:ClientId", ClientId);
         builder.UseSetting("Clients:1:RedirectUris:0", RedirectUri);
@@ -65,6 +117,26 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        if (Kind == HostKind.Peer)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddPooledDbContextFactory<TicketDbContext>(options =>
+                {
+                    if (PostgresConnectionString is null)
+                    {
+                        options.UseSqlite(connectionString);
+                    }
+                    else
+                    {
+                        options.UseNpgsql(connectionString);
+                    }
+                });
+                services.AddSingleton<EfTicketStore>();
+                services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+                    .Configure<EfTicketStore>((options, store) => options.SessionStore = store);
+            });
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -178,6 +178,29 @@ internal sealed partial class VirtualBrowser : IDisposable
         return response.StatusCode == HttpStatusCode.OK;
     }
 
+    /// <summary>A browser on <paramref name="baseAddress"/> holding a copy of this browser's cookies (its own jar from then on).</summary>
+    public VirtualBrowser CopyTo(Uri baseAddress)
+    {
+        var copy = new VirtualBrowser(baseAddress);
+        foreach (Cookie cookie in Cookies.GetAllCookies())
+        {
+            copy.Cookies.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
+        }
+
+        return copy;
+    }
+
+    /// <summary>Revokes the first session of the device's list with <c>POST /multi-session/revoke</c>.</summary>
+    public async Task<bool> RevokeFirstSessionAsync()
+    {
+        await LoadSessionTokensAsync();
+        using var content = new StringContent("{\"sessionToken\":\"" + SessionTokens[0] + "\"}", Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _client.PostAsync("/multi-session/revoke", content);
+        await response.Content.ReadAsByteArrayAsync();
+        return response.StatusCode == HttpStatusCode.OK;
+    }
+
     public void Dispose() => _client.Dispose();
 
     private async Task<JsonDocument?> TokenAsync(Dictionary<string, string> parameters)

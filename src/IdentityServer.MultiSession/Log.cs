@@ -122,4 +122,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 484, Level = LogLevel.Information, Message = "Administration request {Method} {Path} refused: {Outcome}.")]
     public static partial void AdministrationRefused(ILogger logger, string method, string path, string outcome);
+
+    [LoggerMessage(EventId = 550, Level = LogLevel.Information, Message = "Device lookup cache on, database provider {Provider}: change channel {Channel}.")]
+    public static partial void DeviceLookupCacheChannel(ILogger logger, string provider, string channel);
+
+    [LoggerMessage(EventId = 551, Level = LogLevel.Warning, Message = "Device lookup cache: the PostgreSQL change channel is down ({Reason}: {Detail}); every request reads the database until it is back.")]
+    public static partial void DeviceChangeChannelDown(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(EventId = 552, Level = LogLevel.Information, Message = "Device lookup cache: listening to the PostgreSQL change channel; the cache was cleared.")]
+    public static partial void DeviceChangeChannelListening(ILogger logger);
+
+    [LoggerMessage(EventId = 553, Level = LogLevel.Warning, Message = "Device lookup cache: the change-notification triggers are missing in the database (a migration calling CreateMultiSessionChangeNotifications); every request reads the database.")]
+    public static partial void DeviceChangeTriggersMissing(ILogger logger);
+
+    [LoggerMessage(EventId = 554, Level = LogLevel.Warning, Message = "Device lookup cache: the change channel lagged ({LagMilliseconds} ms since the last heartbeat was sent); the cache was set aside and cleared.")]
+    public static partial void DeviceLookupChannelLagged(ILogger logger, long lagMilliseconds);
+
+    [LoggerMessage(EventId = 555, Level = LogLevel.Debug, Message = "Device lookup cache: a heartbeat could not be sent ({Reason}).")]
+    public static partial void DeviceChangeHeartbeatFailed(ILogger logger, string reason);
 }

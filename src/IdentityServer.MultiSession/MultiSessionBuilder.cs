@@ -23,7 +23,19 @@ public sealed class MultiSessionBuilder
     public MultiSessionBuilder AddEntityFrameworkStore<TContext>()
         where TContext : DbContext
     {
-        Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
+        // The store, behind the device lookup cache (off unless MultiSession:DeviceLookupCache is On).
+        Services.TryAddScoped<EntityFrameworkDeviceSessionStore<TContext>>();
+        Services.AddHttpContextAccessor();
+        Services.TryAddSingleton<DeviceLookupCache>();
+        Services.TryAddScoped<IDeviceSessionStore>(sp => new DeviceLookupCachingStore(
+            sp.GetRequiredService<EntityFrameworkDeviceSessionStore<TContext>>(),
+            sp.GetRequiredService<DeviceLookupCache>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>(),
+            () => sp.GetRequiredService<TContext>().Database.ProviderName));
+        Services.TryAddSingleton<PostgreSqlDeviceChangeListener<TContext>>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PostgreSqlDeviceChangeListener<TContext>>(
+            sp => sp.GetRequiredService<PostgreSqlDeviceChangeListener<TContext>>()));
         Services.TryAddScoped<ILogoutNotificationStore, EntityFrameworkLogoutNotificationStore<TContext>>();
         return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
     }

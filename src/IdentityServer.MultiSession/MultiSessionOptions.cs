@@ -100,6 +100,22 @@ public sealed class MultiSessionOptions
     /// </summary>
     public string AdministrationPolicy { get; set; } = MultiSessionDefaults.AdministrationPolicy;
 
+    /// <summary>
+    /// Whether ordinary pages may authenticate from an in-process cache of the device lookup. Default
+    /// <see cref="DeviceLookupCacheMode.Off"/> (every request reads the database). See the README, "Performance: the device lookup cache".
+    /// </summary>
+    public DeviceLookupCacheMode DeviceLookupCache { get; set; } = DeviceLookupCacheMode.Off;
+
+    /// <summary>The most devices the lookup cache holds (least recently used dropped first). Default 10000, at least 1.</summary>
+    public int DeviceLookupCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// On PostgreSQL, the longest the change channel may lag before the cache is set aside (every request reads the database until
+    /// the channel is back and the cache is cleared): the bound on how late another instance's revocation can be seen on an
+    /// ordinary page. Default 2 seconds; between 100 milliseconds and 1 minute.
+    /// </summary>
+    public TimeSpan DeviceLookupCacheMaxStaleness { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Delivery of back-channel logout notifications to relying parties when a session ends.</summary>
     public BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
 }

@@ -18,6 +18,7 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
         CheckChoice<LimitReachedBehavior>(section, nameof(MultiSessionOptions.OnLimitReached));
         CheckChoice<EndSessionScope>(section, nameof(MultiSessionOptions.EndSessionScope));
         CheckChoice<Microsoft.AspNetCore.Http.CookieSecurePolicy>(section, nameof(MultiSessionOptions.CookieSecurePolicy));
+        CheckChoice<DeviceLookupCacheMode>(section, nameof(MultiSessionOptions.DeviceLookupCache));
     }
 
     private static void CheckChoice<TEnum>(IConfiguration section, string key)
@@ -100,6 +101,21 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
         if (string.IsNullOrWhiteSpace(options.AdministrationPolicy))
         {
             failures.Add($"{section}:AdministrationPolicy must name an authorization policy (was empty).");
+        }
+
+        if (!Enum.IsDefined(options.DeviceLookupCache))
+        {
+            failures.Add($"{section}:DeviceLookupCache must be 'Off' or 'On' (was '{options.DeviceLookupCache}').");
+        }
+
+        if (options.DeviceLookupCacheSize < 1)
+        {
+            failures.Add($"{section}:DeviceLookupCacheSize must be at least 1 (was {options.DeviceLookupCacheSize}).");
+        }
+
+        if (options.DeviceLookupCacheMaxStaleness < TimeSpan.FromMilliseconds(100) || options.DeviceLookupCacheMaxStaleness > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{section}:DeviceLookupCacheMaxStaleness must be between 00:00:00.1 and 00:01:00 (was {options.DeviceLookupCacheMaxStaleness}).");
         }
 
         Logout.BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);

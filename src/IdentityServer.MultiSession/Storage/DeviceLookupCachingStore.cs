@@ -1,0 +1,244 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace IdentityServer.MultiSession.Storage;
+
+/// <summary>
+/// Decorates the store with the device lookup cache: <see cref="FindAsync"/> of the active session, on a request that
+/// <see cref="DeviceLookupCachePolicy"/> allows, is served from <see cref="DeviceLookupCache"/> while it is usable; every write
+/// invalidates the entries it may change, on this instance, before it returns. Other instances learn of the write through the
+/// database (<see cref="PostgreSqlDeviceChangeListener{TContext}"/>).
+/// </summary>
+internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
+{
+    private readonly IDeviceSessionStore _inner;
+    private readonly DeviceLookupCache _cache;
+    private readonly IHttpContextAccessor _http;
+    private readonly IOptionsMonitor<MultiSessionOptions> _options;
+    private readonly Func<string?> _providerName;
+
+    public DeviceLookupCachingStore(
+        IDeviceSessionStore inner,
+        DeviceLookupCache cache,
+        IHttpContextAccessor http,
+        IOptionsMonitor<MultiSessionOptions> options,
+        Func<string?> providerName)
+    {
+        _inner = inner;
+        _cache = cache;
+        _http = http;
+        _options = options;
+        _providerName = providerName;
+    }
+
+    public async Task<DeviceLookup?> FindAsync(string secretHash, string? sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var options = _options.CurrentValue;
+        if (options.DeviceLookupCache != DeviceLookupCacheMode.On || sessionId is not null)
+        {
+            return await _inner.FindAsync(secretHash, sessionId, now, cancellationToken);
+        }
+
+        if (_cache.Channel == DeviceLookupCacheChannel.Undecided)
+        {
+            _cache.DecideChannel(_providerName());
+        }
+
+        if (!_cache.IsUsable() || !DeviceLookupCachePolicy.Allows(_http.HttpContext, options))
+        {
+            return await _inner.FindAsync(secretHash, sessionId, now, cancellationToken);
+        }
+
+        if (_cache.TryGet(secretHash, now, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = _cache.Generation;
+        var lookup = await _inner.FindAsync(secretHash, sessionId, now, cancellationToken);
+        if (lookup is not null)
+        {
+            _cache.TryAdd(secretHash, lookup, generation, options.DeviceLookupCacheSize);
+        }
+
+        return lookup;
+    }
+
+    public Task<DeviceSessionList> ListAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        _inner.ListAsync(secretHash, now, cancellationToken);
+
+    public async Task<DeviceSignInResult> SignInAsync(DeviceSignInRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        DeviceSignInResult? result = null;
+        try
+        {
+            result = await _inner.SignInAsync(request, cancellationToken);
+            return result;
+        }
+        finally
+        {
+            // The old secret was replaced (or a racing sign-in replaced it); the device's active session changed.
+            _cache.InvalidateHash(request.CurrentSecretHash);
+            _cache.InvalidateDevice(result?.Session?.DeviceId);
+        }
+    }
+
+    public async Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.SetActiveAsync(secretHash, handle, now, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateHash(secretHash);
+        }
+    }
+
+    public async Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.ActivateMostRecentAsync(deviceId, now, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateDevice(deviceId);
+        }
+    }
+
+    public async Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeAsync(secretHash, handle, now, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateHash(secretHash);
+        }
+    }
+
+    public async Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeAllAsync(secretHash, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateHash(secretHash);
+        }
+    }
+
+    public async Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeUserAsync(userId, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateUser(userId);
+        }
+    }
+
+    public async Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeUserStaleSessionsAsync(userId, currentStampHash, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateUser(userId);
+        }
+    }
+
+    public async Task<int> RemoveSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RemoveSessionAsync(sessionId, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateSession(sessionId);
+        }
+    }
+
+    public async Task<bool> UpdateTicketAsync(string sessionId, byte[] ticket, string? securityStampHash, DateTimeOffset validatedAt, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.UpdateTicketAsync(sessionId, ticket, securityStampHash, validatedAt, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateSession(sessionId);
+        }
+    }
+
+    public async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.TouchAsync(sessionId, lastSeenAt, expiresAt, validatedAt, secretHash, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateSession(sessionId);
+        }
+    }
+
+    public Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default) =>
+        _inner.AddClientAsync(sessionId, clientId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _inner.ListClientsAsync(sessionId, cancellationToken);
+
+    public Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        _inner.FindByIdAsync(sessionId, now, cancellationToken);
+
+    public async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        var removed = await _inner.RemoveExpiredAsync(now, batchSize, cancellationToken);
+        if (removed > 0)
+        {
+            _cache.Clear();
+        }
+
+        return removed;
+    }
+
+    public Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        _inner.ListUserSessionsAsync(userId, now, cancellationToken);
+
+    public async Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeUserSessionAsync(userId, sessionId, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateSession(sessionId);
+        }
+    }
+
+    public async Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeUserSessionsExceptAsync(userId, keptSessionId, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateUser(userId);
+        }
+    }
+
+    public Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default) =>
+        _inner.GetStatisticsAsync(now, maximumSessions, cancellationToken);
+}
