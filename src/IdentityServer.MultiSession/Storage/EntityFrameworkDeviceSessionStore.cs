@@ -409,8 +409,9 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                     ? s => s.UserId == userId && (s.SecurityStampHash == null || s.SecurityStampHash != currentStampHash)
                     : s => s.UserId == userId;
 
-                // Read inside the transaction, after the rows are locked by the outbox write: exactly the sessions that end.
-                await EnqueueLogoutNotificationsAsync(filter, cancellationToken);
+                // Lock the rows first (an update that changes nothing, as the outbox write does), then read them: exactly the
+                // sessions this transaction ends, none that a concurrent one ended meanwhile.
+                await Sessions.Where(filter).ExecuteUpdateAsync(u => u.SetProperty(s => s.Slot, s => s.Slot), cancellationToken);
                 IReadOnlyList<EndedSession> ended = await Sessions.AsNoTracking().Where(filter)
                     .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
                     .ToListAsync(cancellationToken);

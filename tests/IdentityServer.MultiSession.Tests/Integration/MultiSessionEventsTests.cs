@@ -18,22 +18,44 @@ namespace IdentityServer.MultiSession.Tests.Integration;
 /// event with the user, sid, device, client where known, time and trace id, only after the change is committed, never for a
 /// change that rolled back, and a throwing handler does not break the request that made the change.
 /// </summary>
-public sealed class MultiSessionEventsTests : IDisposable
+public abstract class MultiSessionEventsTests : IAsyncLifetime
 {
+    private const string NotifiedClient = "client-events";
+
+    private readonly string _provider;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly List<EventsIdpFactory> _hosts = [];
+    private LogoutReceiver _receiver = default!;
 
-    public void Dispose()
+    protected MultiSessionEventsTests(string provider)
+    {
+        _provider = provider;
+        if (provider == "PostgreSQL")
+        {
+            TestPostgres.Require();
+        }
+    }
+
+    public async Task InitializeAsync() => _receiver = await LogoutReceiver.StartAsync();
+
+    public async Task DisposeAsync()
     {
         foreach (var host in _hosts)
         {
-            host.Dispose();
+            await host.DisposeAsync();
         }
+
+        await _receiver.DisposeAsync();
     }
 
     private EventsIdpFactory Host(Action<Dictionary<string, string?>>? settings = null, bool fakeClock = false)
     {
-        var host = new EventsIdpFactory { Time = fakeClock ? _time : null };
+        var host = new EventsIdpFactory { Provider = _provider, Time = fakeClock ? _time : null };
+        host.Settings["MultiSession:BackChannelLogout:Enabled"] = "false";
+        host.Settings["MultiSession:BackChannelLogout:MaxAttempts"] = "1";
+        host.Settings["Clients:2:ClientId"] = NotifiedClient;
+        host.Settings["Clients:2:RedirectUris:0"] = IdpFactory.RedirectUri;
+        host.Settings["Clients:2:BackChannelLogoutUri"] = _receiver.Uri.ToString();
         settings?.Invoke(host.Settings);
         _hosts.Add(host);
         return host;
@@ -62,7 +84,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_sign_in_raises_SignedIn_with_the_user_sid_device_accounts_time_and_trace_id_after_the_session_is_stored()
     {
         var host = Host();
@@ -94,7 +116,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.NotEqual(signedIn[0].TraceId, signedIn[1].TraceId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Switching_raises_Switched_and_signing_in_again_raises_Reauthenticated_with_the_same_sid()
     {
         var host = Host();
@@ -117,7 +139,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal(2, host.Events.Of<SessionEventContext>("SignedIn").Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Revoking_an_account_raises_SessionRevoked_with_reason_User_once_the_end_is_committed()
     {
         var host = Host();
@@ -145,7 +167,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal([false], stillStored);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Signing_out_of_all_accounts_raises_one_SessionRevoked_per_account_then_one_SignedOutAll()
     {
         var host = Host();
@@ -170,7 +192,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Single(host.Events.Raised.Select(e => e.Context.TraceId).Distinct());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_refused_sign_in_at_the_limit_raises_LimitRefused_with_the_count_and_the_limit_and_no_SignedIn()
     {
         var host = Host(s => s["MultiSession:MaximumSessions"] = "2");
@@ -186,7 +208,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal(2, host.Events.Of<SessionEventContext>("SignedIn").Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Eviction_at_the_limit_raises_SessionRevoked_with_reason_Eviction_for_the_least_recently_used_account()
     {
         var host = Host(s =>
@@ -204,7 +226,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal(2, host.Events.Of<SessionEventContext>("SignedIn").Last().AccountsOnDevice);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Relying_party_logout_raises_SessionRevoked_with_reason_RelyingPartyLogout_and_the_client_id()
     {
         var host = Host();
@@ -228,7 +250,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal((SessionEndReason.RelyingPartyLogout, IdpFactory.ClientId), (all.Reason, all.ClientId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_security_stamp_change_raises_SessionRevoked_with_reason_SecurityStamp_for_the_sessions_on_every_device()
     {
         var host = Host();
@@ -253,7 +275,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal(2, revoked.Select(e => e.DeviceId).Distinct().Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_cleanup_raises_SessionRevoked_with_reason_Expiry_for_each_expired_session_with_a_trace_id_of_its_run()
     {
         var host = Host(
@@ -283,7 +305,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Single(expired.Select(e => e.TraceId).Distinct());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_revocation_and_a_sign_in_that_roll_back_on_a_database_failure_raise_no_event()
     {
         var host = Host();
@@ -322,7 +344,7 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Equal(bob.Sid, Assert.Single(host.Events.Of<SessionRevokedContext>("SessionRevoked")).SessionId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_handler_that_throws_is_logged_and_the_request_that_made_the_change_still_succeeds()
     {
         var host = Host();
@@ -339,4 +361,51 @@ public sealed class MultiSessionEventsTests : IDisposable
         Assert.Single(await browser.ListAsync());
         Assert.Contains(host.Log.Entries, e => e.Contains("[508]", StringComparison.Ordinal) && e.Contains("SessionRevoked", StringComparison.Ordinal) && e.Contains(bob.Sid, StringComparison.Ordinal) && e.Contains("audit store down", StringComparison.Ordinal));
     }
+
+    [SkippableFact]
+    public async Task Logout_notifications_raise_Delivered_and_Failed_with_the_sub_sid_client_and_attempt()
+    {
+        var host = Host();
+        var browser = host.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        foreach (var hint in new[] { "alice@example.com", "bob@example.com" })
+        {
+            var client = new OidcClient(browser);
+            using var authorized = await client.AuthorizeAsync(new Dictionary<string, string?> { ["client_id"] = NotifiedClient, ["login_hint"] = hint });
+            Assert.False(string.IsNullOrEmpty(client.Code(authorized)));
+        }
+
+        var alice = await SessionAsync(browser, "alice@example.com");
+        var bob = await SessionAsync(browser, "bob@example.com");
+        var sender = host.Services.GetRequiredService<Logout.BackChannelLogoutSender>();
+
+        using (var response = await browser.PostJsonAsync("/multi-session/revoke", JsonSerializer.Serialize(new { sessionToken = bob.Token })))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Empty(host.Events.Of<LogoutNotificationContext>("LogoutNotificationDelivered"));
+        await sender.ProcessBatchAsync();
+        await _receiver.WaitForAsync(1);
+        var delivered = Assert.Single(host.Events.Of<LogoutNotificationContext>("LogoutNotificationDelivered"));
+        Assert.Equal((bob.UserId, bob.Sid, NotifiedClient, 1, (string?)null), (delivered.UserId, delivered.SessionId, delivered.ClientId, delivered.Attempt, delivered.Error));
+        AssertTraceId(delivered);
+
+        _receiver.StatusCode = 503;
+        using (var response = await browser.PostJsonAsync("/multi-session/revoke", JsonSerializer.Serialize(new { sessionToken = alice.Token })))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await sender.ProcessBatchAsync();
+        var failed = Assert.Single(host.Events.Of<LogoutNotificationContext>("LogoutNotificationFailed"));
+        Assert.Equal((alice.UserId, alice.Sid, NotifiedClient, 1, "HTTP 503"), (failed.UserId, failed.SessionId, failed.ClientId, failed.Attempt, failed.Error));
+        Assert.Single(host.Events.Of<LogoutNotificationContext>("LogoutNotificationDelivered"));
+    }
 }
+
+/// <summary>MultiSessionEventsTests on SQLite.</summary>
+public sealed class MultiSessionEventsTestsOnSqlite() : MultiSessionEventsTests("Sqlite");
+
+/// <summary>MultiSessionEventsTests on PostgreSQL.</summary>
+public sealed class MultiSessionEventsTestsOnPostgreSql() : MultiSessionEventsTests("PostgreSQL");
