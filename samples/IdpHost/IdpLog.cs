@@ -56,4 +56,11 @@ internal static partial class IdpLog
 
     [LoggerMessage(EventId = 446, Level = LogLevel.Information, Message = "User {UserId} removed a passkey.")]
     public static partial void PasskeyRemoved(ILogger logger, string userId);
+
+    // Audit trail and metrics endpoint (event ids 520-539).
+    [LoggerMessage(EventId = 520, Level = LogLevel.Information, Message = "{Event}: user {UserId}, session {SessionId}, device {DeviceId}, client {ClientId}; {Detail}; at {Time:O}, trace {TraceId}.")]
+    public static partial void Audit(ILogger logger, string @event, string? userId, string? sessionId, string? deviceId, string? clientId, string? detail, DateTimeOffset time, string? traceId);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Information, Message = "Metrics: Prometheus scraping endpoint at {Path} ({Access}); OTLP export {Otlp}.")]
+    public static partial void MetricsConfigured(ILogger logger, string path, string access, string otlp);
 }

@@ -4,6 +4,7 @@ using IdpHost.Data;
 using IdpHost.External;
 using IdpHost.Identity;
 using IdpHost.Login;
+using IdpHost.Observability;
 using IdpHost.Oidc;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -47,6 +48,9 @@ var identity = builder.Services.AddIdentity<ApplicationUser, IdentityRole>(optio
 // The login page: one hash verification and one message per failed attempt, an escalating lockout per account and a rate
 // limit per client address (README "Login page: failures, lockout and rate limits").
 builder.Services.AddPasswordLogin(configuration);
+
+// Audit log of the multi-session events and OpenTelemetry metrics (README "Events and audit log", "Metrics").
+builder.Services.AddIdpObservability(configuration);
 if (multiSession)
 {
     identity.AddMultiSession()
@@ -165,6 +169,9 @@ if (!app.Environment.IsDevelopment())
 
 // The health endpoint answers before authentication: it checks the database, not the caller.
 app.UseHealthChecks("/healthz");
+
+// Prometheus scrapes /metrics (local callers only unless Metrics:Prometheus:AllowRemote=true).
+app.UseIdpMetricsEndpoint();
 
 // The stylesheets (the library's under _content/IdentityServer.MultiSession/) are served before authentication, so that
 // they load without the database, on the 503 page too.

@@ -140,4 +140,36 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 555, Level = LogLevel.Debug, Message = "Device lookup cache: a heartbeat could not be sent ({Reason}).")]
     public static partial void DeviceChangeHeartbeatFailed(ILogger logger, string reason);
+
+    // Events (ids 500-539): one line per committed change, with the user, the session (sid), the device, the client where known
+    // and the W3C trace id of the request or background run (the one error pages and problem details show).
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "User {UserId} signed in: session {SessionId} added on device {DeviceId}, which holds {AccountCount} accounts (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventSignedIn(ILogger logger, string? userId, string? sessionId, string? deviceId, int? accountCount, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} made active on device {DeviceId} (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventSwitched(ILogger logger, string? userId, string? sessionId, string? deviceId, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "User {UserId} re-authenticated: session {SessionId} renewed in place on device {DeviceId} (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventReauthenticated(ILogger logger, string? userId, string? sessionId, string? deviceId, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} on device {DeviceId} ended, reason {Reason} (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventSessionRevoked(ILogger logger, string? userId, string? sessionId, string? deviceId, SessionEndReason reason, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Device {DeviceId} signed out of every account ({Count} sessions of users {UserIds}), reason {Reason} (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventSignedOutAll(ILogger logger, string? deviceId, int count, string userIds, SessionEndReason reason, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Information, Message = "Sign-in of user {UserId} refused on device {DeviceId}: it holds {Count} sessions and the limit is {MaximumSessions} (client {ClientId}, trace {TraceId}).")]
+    public static partial void EventLimitRefused(ILogger logger, string? userId, string? deviceId, int count, int maximumSessions, string? clientId, string? traceId);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Information, Message = "Back-channel logout of user {UserId}, session {SessionId}, delivered to client {ClientId} on attempt {Attempt} (trace {TraceId}).")]
+    public static partial void EventLogoutDelivered(ILogger logger, string? userId, string? sessionId, string? clientId, int attempt, string? traceId);
+
+    [LoggerMessage(EventId = 507, Level = LogLevel.Error, Message = "Back-channel logout of user {UserId}, session {SessionId}, to client {ClientId} failed for good after {Attempt} attempts ({Reason}) (trace {TraceId}).")]
+    public static partial void EventLogoutFailed(ILogger logger, string? userId, string? sessionId, string? clientId, int attempt, string? reason, string? traceId);
+
+    [LoggerMessage(EventId = 508, Level = LogLevel.Error, Message = "The host's handler of the {EventName} event of user {UserId}, session {SessionId}, threw; the change stands (trace {TraceId}).")]
+    public static partial void EventHandlerFailed(ILogger logger, string eventName, string? userId, string? sessionId, string? traceId, Exception exception);
+
+    [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "The age of the oldest pending logout notification could not be read ({ExceptionType}); the gauge keeps its last value (trace {TraceId}).")]
+    public static partial void MetricsGaugeReadFailed(ILogger logger, string exceptionType, string? traceId);
 }

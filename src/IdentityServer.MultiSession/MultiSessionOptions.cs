@@ -118,4 +118,17 @@ public sealed class MultiSessionOptions
 
     /// <summary>Delivery of back-channel logout notifications to relying parties when a session ends.</summary>
     public BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
+
+    /// <summary>
+    /// The event hooks (sign-in, switch, re-authentication, revocation, sign-out of all, limit refused, logout notifications):
+    /// set its <c>OnXxx</c> delegates in code. Ignored when <see cref="EventsType"/> is set.
+    /// </summary>
+    public Events.MultiSessionEvents Events { get; set; } = new();
+
+    /// <summary>
+    /// A <see cref="Events.MultiSessionEvents"/> subclass resolved from the request's (or background run's) services for every
+    /// event, instead of <see cref="Events"/>; register it in the services (scoped or singleton), or it is created with its
+    /// constructor's services.
+    /// </summary>
+    public Type? EventsType { get; set; }
 }

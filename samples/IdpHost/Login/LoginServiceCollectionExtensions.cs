@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using Microsoft.Extensions.Localization;
 using System.Globalization;
 using System.Net;
@@ -60,7 +61,7 @@ public static class LoginServiceCollectionExtensions
             : 60;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        response.Headers.CacheControl = "no-store";
+        response.PreventCaching();
         response.ContentType = "text/html; charset=utf-8";
         // The texts come from the sample's resources, in the request's language (the page model's messages are keyed by their
         // English text); the look is the library's stylesheet.

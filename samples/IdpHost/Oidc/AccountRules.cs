@@ -42,12 +42,12 @@ public static class AccountRules
         var ended = true;
         if (user is null)
         {
-            await sessions.RevokeUserSessionsAsync(session.UserId, context.RequestAborted);
+            await sessions.RevokeUserSessionsAsync(session.UserId, SessionEndReason.SecurityStamp, context.RequestAborted);
             description = "The account no longer exists.";
         }
         else if (!await signIn.CanSignInAsync(user))
         {
-            await sessions.RevokeAsync(context, session.SessionToken, context.RequestAborted);
+            await sessions.RevokeAsync(context, session.SessionToken, SessionEndReason.SecurityStamp, clientId: request.ClientId, context.RequestAborted);
             description = "The account can no longer sign in.";
         }
         else if (users.SupportsUserLockout && await users.IsLockedOutAsync(user))

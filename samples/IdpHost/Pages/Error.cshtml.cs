@@ -13,7 +13,7 @@ namespace IdpHost.Pages;
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
 {
-    /// <summary>The request id, to find the log entry.</summary>
+    /// <summary>The request's W3C trace id (the one in the log lines and problem details), to find the log entries.</summary>
     public string? RequestId { get; private set; }
 
     /// <summary>The status code of the failed request.</summary>
@@ -22,7 +22,7 @@ public sealed class ErrorModel : PageModel
     /// <summary>Shows the page.</summary>
     public void OnGet()
     {
-        RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        RequestId = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.TraceId.ToString() : HttpContext.TraceIdentifier;
         Status = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? Response.StatusCode;
     }
 

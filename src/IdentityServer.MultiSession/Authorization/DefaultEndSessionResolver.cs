@@ -21,6 +21,11 @@ public class DefaultEndSessionResolver : IEndSessionResolver
     public virtual async Task<EndSessionDecision> ResolveAsync(HttpContext context, EndSessionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return await DecideAsync(context, request, cancellationToken) with { ClientId = request.ClientId };
+    }
+
+    private async Task<EndSessionDecision> DecideAsync(HttpContext context, EndSessionRequest request, CancellationToken cancellationToken)
+    {
         var sessions = await _sessions.ListAsync(context, cancellationToken);
         if (sessions.Count == 0)
         {
@@ -52,10 +57,10 @@ public class DefaultEndSessionResolver : IEndSessionResolver
         {
             case EndSessionDecisionKind.SignOutAll:
             case EndSessionDecisionKind.Confirm when confirmed:
-                await _sessions.SignOutAsync(context, cancellationToken);
+                await _sessions.SignOutAsync(context, SessionEndReason.RelyingPartyLogout, decision.ClientId, cancellationToken);
                 break;
             case EndSessionDecisionKind.SignOutAccount:
-                await _sessions.RevokeAsync(context, decision.Session!.SessionToken, cancellationToken);
+                await _sessions.RevokeAsync(context, decision.Session!.SessionToken, SessionEndReason.RelyingPartyLogout, decision.ClientId, cancellationToken);
                 break;
             case EndSessionDecisionKind.Confirm:
                 throw new InvalidOperationException("A suspect end-session request ends nothing until the user confirms it.");

@@ -11,4 +11,7 @@ public sealed class EndSessionRequest
 
     /// <summary>The hint's <c>sub</c>.</summary>
     public string? HintSubject { get; init; }
+
+    /// <summary>The client that asked for the logout (its <c>client_id</c>, or the audience of its <c>id_token_hint</c>), when known.</summary>
+    public string? ClientId { get; init; }
 }

@@ -84,6 +84,14 @@ public static class MultiSessionServiceCollectionExtensions
             sp => sp.GetRequiredService<IdentityServer.MultiSession.Logout.BackChannelLogoutSender>()));
 
         services.AddProblemDetails();
+
+        // Problem details carry the W3C trace id of the request (the one in the log lines), not the hosting layer's request id.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.ProblemDetailsOptions>, IdentityServer.MultiSession.Http.ProblemDetailsTraceIdSetup>());
+
+        // Events and metrics of committed changes.
+        services.AddMetrics();
+        services.TryAddSingleton<IdentityServer.MultiSession.Metrics.MultiSessionMetrics>();
+        services.TryAddSingleton<IdentityServer.MultiSession.Events.MultiSessionEventRaiser>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using IdentityServer.MultiSession.Events;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,6 +49,7 @@ public sealed class BackChannelLogoutSender : BackgroundService
     /// </summary>
     public async Task<int> ProcessBatchAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = Activity.Current is null ? new Activity("IdentityServer.MultiSession.BackChannelLogout").Start() : null;
         var options = _options.CurrentValue.BackChannelLogout;
         await using var scope = _scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -128,6 +131,7 @@ public sealed class BackChannelLogoutSender : BackgroundService
         await Parallel.ForAsync(0, deliveries.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelDeliveries, CancellationToken = cancellationToken },
             async (i, token) => outcomes[i] = await PostAsync(deliveries[i].Uri, deliveries[i].Token, options.Timeout, token));
 
+        var events = services.GetService<MultiSessionEventRaiser>();
         for (var i = 0; i < deliveries.Count; i++)
         {
             var row = deliveries[i].Row;
@@ -135,13 +139,25 @@ public sealed class BackChannelLogoutSender : BackgroundService
             var now = _time.GetUtcNow();
             if (outcomes[i] is not { } error)
             {
-                await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Delivered, attempt, null, now, cancellationToken);
-                Log.LogoutDelivered(_logger, row.SessionId, row.ClientId, attempt);
+                if (await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Delivered, attempt, null, now, cancellationToken) && events is not null)
+                {
+                    await events.LogoutNotificationDeliveredAsync(services, row.Subject, row.SessionId, row.ClientId, attempt);
+                }
+                else
+                {
+                    Log.LogoutDelivered(_logger, row.SessionId, row.ClientId, attempt);
+                }
             }
             else if (attempt >= options.MaxAttempts)
             {
-                await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Failed, attempt, error, now, cancellationToken);
-                Log.LogoutFailed(_logger, row.SessionId, row.ClientId, attempt, error);
+                if (await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Failed, attempt, error, now, cancellationToken) && events is not null)
+                {
+                    await events.LogoutNotificationFailedAsync(services, row.Subject, row.SessionId, row.ClientId, attempt, error);
+                }
+                else
+                {
+                    Log.LogoutFailed(_logger, row.SessionId, row.ClientId, attempt, error);
+                }
             }
             else
             {

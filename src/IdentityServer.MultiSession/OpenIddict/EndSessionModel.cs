@@ -1,6 +1,7 @@
 using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Authorization;
+using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession.Localization;
 using IdentityServer.MultiSession.Logout;
 using IdentityServer.MultiSession.Sessions;
@@ -89,7 +90,7 @@ public sealed class EndSessionModel : PageModel
             return NotFound();
         }
 
-        Response.Headers.CacheControl = "no-store";
+        Response.PreventCaching();
         var sessionService = HttpContext.RequestServices.GetRequiredService<IDeviceSessionService>();
         var decision = await multiSession.DecideEndSessionAsync(HttpContext, HttpContext.RequestAborted);
         var sessions = decision.Kind == EndSessionDecisionKind.NothingSignedIn

@@ -97,6 +97,7 @@ public class OpenIddictMultiSessionAuthorization
             HasIdTokenHint = hint is not null,
             HintSessionId = hint?.GetClaim(MultiSessionDefaults.SessionIdClaimType),
             HintSubject = hint?.GetClaim(Claims.Subject),
+            ClientId = !string.IsNullOrEmpty(request.ClientId) ? request.ClientId : hint?.GetAudiences().FirstOrDefault(),
         }, cancellationToken);
     }
 

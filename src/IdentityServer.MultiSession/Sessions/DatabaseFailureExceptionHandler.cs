@@ -30,7 +30,9 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
 
         // The middleware may already have rewritten the path to the host's error page: use the original one.
         var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value ?? "/";
-        Log.DatabaseUnavailable(logger, httpContext.Request.Method, path, httpContext.TraceIdentifier, exception.GetType().Name, exception.GetBaseException().Message);
+        // The W3C trace id of the request, as every log line, event and problem details body of the extension shows it.
+        var traceId = Events.MultiSessionEventRaiser.CurrentTraceId ?? httpContext.TraceIdentifier;
+        Log.DatabaseUnavailable(logger, httpContext.Request.Method, path, traceId, exception.GetType().Name, exception.GetBaseException().Message);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.Headers.RetryAfter = RetryAfterSeconds;
@@ -52,7 +54,7 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
         }
 
         response.ContentType = "text/html; charset=utf-8";
-        await response.WriteAsync(UnavailablePage(httpContext, path), cancellationToken);
+        await response.WriteAsync(UnavailablePage(httpContext, path, traceId), cancellationToken);
         return true;
     }
 
@@ -60,7 +62,7 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
     /// The page: the library's stylesheet (served without the database), and a "Try again" link back to the page that failed,
     /// not to the home page, which needs the database as well.
     /// </summary>
-    private string UnavailablePage(HttpContext httpContext, string path)
+    private string UnavailablePage(HttpContext httpContext, string path, string traceId)
     {
         var request = httpContext.Request;
         var retry = request.PathBase + new PathString(path).ToUriComponent() + (HttpMethods.IsGet(request.Method) ? request.QueryString.ToUriComponent() : string.Empty);
@@ -83,7 +85,7 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
             <h1>{encoder.Encode(text["Unavailable_Title"])}</h1>
             <p class="ms-lead">{encoder.Encode(text["Unavailable_Text"])}</p>
             <div class="ms-actions"><a class="ms-primary" href="{encoder.Encode(retry)}">{encoder.Encode(text["Unavailable_Retry"])}</a></div>
-            <p class="ms-reference">{encoder.Encode(text["Reference", httpContext.TraceIdentifier])}</p>
+            <p class="ms-reference">{encoder.Encode(text["Reference", traceId])}</p>
             </main>
             </div>
             </body>

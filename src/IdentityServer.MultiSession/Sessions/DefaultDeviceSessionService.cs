@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using IdentityServer.MultiSession.Authentication;
+using IdentityServer.MultiSession.Events;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -66,6 +67,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     private MultiSessionOptions Options => _options.CurrentValue;
+
+    /// <summary>Raises the events of committed changes (absent when the service is built outside <c>AddMultiSession</c>).</summary>
+    private MultiSessionEventRaiser? Events => _services.GetService<MultiSessionEventRaiser>();
 
     /// <inheritdoc />
     public virtual async Task<IReadOnlyList<DeviceSession>> ListAsync(HttpContext context, CancellationToken cancellationToken = default)
@@ -156,8 +160,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         {
             // A stored principal that cannot be unprotected or read ends that session only; the browser carries on without
             // it (the next most recently used account, or signed out), never an error on every request.
-            await _store.RemoveSessionAsync(session.Id, cancellationToken);
+            var removed = await _store.RemoveSessionAsync(session.Id, cancellationToken);
             Log.TicketUnreadable(_logger, session.DeviceId, session.Id);
+            await RaiseEndedAsync(removed, session, SessionEndReason.Unreadable, context);
             return unreadableRetries > 0 ? await AuthenticateAsync(context, null, unreadableRetries - 1, cancellationToken) : null;
         }
 
@@ -179,7 +184,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
                 if (!await validator.ValidateAsync(principal, cancellationToken))
                 {
                     var count = await _store.RemoveSessionAsync(session.Id, cancellationToken);
-                    Log.SecurityStampRejected(_logger, session.UserId, count);
+                    await RaiseEndedAsync(count, session, SessionEndReason.SecurityStamp, context);
                     return null;
                 }
             }
@@ -275,7 +280,11 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         switch (result.Outcome)
         {
             case DeviceSignInOutcome.LimitReached:
-                Log.LimitReached(_logger, result.SessionCount, options.MaximumSessions);
+                if (Events is { } refused)
+                {
+                    await refused.LimitRefusedAsync(_services, context, userId, null, result.SessionCount, options.MaximumSessions);
+                }
+
                 throw new MultiSessionLimitReachedException(options.MaximumSessions, result.SessionCount);
             case DeviceSignInOutcome.Superseded:
                 Log.SignInSuperseded(_logger, userId);
@@ -289,30 +298,36 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         // Every sign-in gives the browser a new device secret: a copy of the cookie taken before reaches nothing after.
         AppendDeviceCookie(context, newSecret, added.ExpiresAt);
-        foreach (var evicted in result.EvictedSessionIds)
+        var events = Events;
+        if (events is not null)
         {
-            Log.Evicted(_logger, added.DeviceId, evicted);
+            await events.RevokedAsync(_services, context, result.ExpiredSessions, SessionEndReason.Expiry);
+            await events.RevokedAsync(_services, context, result.EvictedSessions, SessionEndReason.Eviction);
         }
 
         if (refresh)
         {
             // The session on which the user changed their own password (or profile) carries the new stamp now; sessions
             // created under an older stamp, on every device, end at once.
-            var ended = await _store.RevokeUserStaleSessionsAsync(userId, stampHash, cancellationToken);
-            if (ended > 0)
+            var ended = await _store.EndUserSessionsAsync(userId, staleOnly: true, stampHash, cancellationToken);
+            if (ended.Count > 0)
             {
-                Log.SecurityStampRejected(_logger, userId, ended);
+                Log.SecurityStampRejected(_logger, userId, ended.Count);
+                await RaiseEndedAsync(ended, SessionEndReason.SecurityStamp, context);
             }
 
             Log.Refreshed(_logger, added.DeviceId, added.Id, userId);
         }
         else if (result.Outcome == DeviceSignInOutcome.Renewed)
         {
-            Log.Reauthenticated(_logger, added.DeviceId, added.Id, userId);
+            if (events is not null)
+            {
+                await events.ReauthenticatedAsync(_services, context, userId, added.Id, added.DeviceId, result.SessionCount);
+            }
         }
-        else
+        else if (events is not null)
         {
-            Log.SignedIn(_logger, added.DeviceId, added.Id, userId);
+            await events.SignedInAsync(_services, context, userId, added.Id, added.DeviceId, result.SessionCount);
         }
 
         return added.ToDeviceSession(added.Id);
@@ -343,12 +358,20 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options);
         await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, null, cancellationToken);
 
-        Log.ActiveChanged(_logger, session.DeviceId, session.Id);
+        if (Events is { } events)
+        {
+            await events.SwitchedAsync(_services, context, session.UserId, session.Id, session.DeviceId);
+        }
+
         return session.ToDeviceSession(session.Id);
     }
 
     /// <inheritdoc />
-    public virtual async Task<bool> RevokeAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default)
+    public virtual Task<bool> RevokeAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default) =>
+        RevokeAsync(context, sessionToken, SessionEndReason.User, clientId: null, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<bool> RevokeAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default)
     {
         var hash = ReadDeviceHash(context);
         if (hash is null || !DeviceSecret.IsWellFormedId(sessionToken))
@@ -362,8 +385,13 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             return false;
         }
 
-        Log.Revoked(_logger, revocation.Revoked.DeviceId, revocation.Revoked.Id);
-        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([new EndedSession(revocation.Revoked.Id, revocation.Revoked.UserId)], cancellationToken));
+        var ended = new EndedSession(revocation.Revoked.Id, revocation.Revoked.UserId) { DeviceId = revocation.Revoked.DeviceId };
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([ended], cancellationToken));
+        if (Events is { } events)
+        {
+            await events.RevokedAsync(_services, context, [ended], reason, clientId);
+        }
+
         if (revocation.DeviceRemoved)
         {
             DeleteDeviceCookie(context);
@@ -373,12 +401,16 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <inheritdoc />
-    public virtual async Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default)
+    public virtual Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default) =>
+        SignOutAsync(context, SessionEndReason.User, clientId: null, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<int> SignOutAsync(HttpContext context, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default)
     {
         var hash = ReadDeviceHash(context);
-        var ending = hash is null || _services.GetService<ISessionTokenRevoker>() is null
+        var ending = hash is null || (_services.GetService<ISessionTokenRevoker>() is null && Events is null)
             ? []
-            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(s => new EndedSession(s.Id, s.UserId)).ToList();
+            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId }).ToList();
         var count = hash is null ? 0 : await _store.RevokeAllAsync(hash, cancellationToken);
         if (ending.Count > 0)
         {
@@ -390,16 +422,25 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             DeleteDeviceCookie(context);
         }
 
-        Log.SignedOutAll(_logger, count);
+        if (count > 0 && ending.Count > 0 && Events is { } events)
+        {
+            await events.SignedOutAllAsync(_services, context, ending, reason, clientId);
+        }
+
         return count;
     }
 
     /// <inheritdoc />
-    public virtual async Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    public virtual Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default) =>
+        RevokeUserSessionsAsync(userId, SessionEndReason.Admin, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual async Task<int> RevokeUserSessionsAsync(string userId, SessionEndReason reason, CancellationToken cancellationToken = default)
     {
-        var count = await _store.RevokeUserAsync(userId, cancellationToken);
+        var ended = await _store.EndUserSessionsAsync(userId, staleOnly: false, currentStampHash: null, cancellationToken);
         await RevokeTokensAsync(revoker => revoker.RevokeTokensOfUserSessionsAsync(userId, cancellationToken));
-        return count;
+        await RaiseEndedAsync(ended, reason, null);
+        return ended.Count;
     }
 
     /// <inheritdoc />
@@ -407,15 +448,14 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var check = await GetUserValidator().CheckAsync(userId, createPrincipal: false, cancellationToken);
-        var count = check.CanSignIn
-            ? await _store.RevokeUserStaleSessionsAsync(userId, check.SecurityStampHash, cancellationToken)
-            : await _store.RevokeUserAsync(userId, cancellationToken);
-        if (count > 0)
+        var ended = await _store.EndUserSessionsAsync(userId, staleOnly: check.CanSignIn, check.SecurityStampHash, cancellationToken);
+        if (ended.Count > 0)
         {
-            Log.SecurityStampRejected(_logger, userId, count);
+            Log.SecurityStampRejected(_logger, userId, ended.Count);
+            await RaiseEndedAsync(ended, SessionEndReason.SecurityStamp, null);
         }
 
-        return count;
+        return ended.Count;
     }
 
     /// <inheritdoc />
@@ -538,6 +578,21 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
     }
 
+    /// <summary>Raises the revocation events of sessions whose end the store has committed.</summary>
+    private async Task RaiseEndedAsync(IReadOnlyList<EndedSession> ended, SessionEndReason reason, HttpContext? context)
+    {
+        if (ended.Count > 0 && Events is { } events)
+        {
+            await events.RevokedAsync(_services, context, ended, reason);
+        }
+    }
+
+    /// <summary>Raises the revocation event of one session when the store reported it removed (<paramref name="removed"/> &gt; 0).</summary>
+    private Task RaiseEndedAsync(int removed, DeviceSessionEntity session, SessionEndReason reason, HttpContext? context) =>
+        removed > 0
+            ? RaiseEndedAsync([new EndedSession(session.Id, session.UserId) { DeviceId = session.DeviceId }], reason, context)
+            : Task.CompletedTask;
+
     /// <summary>The sliding expiry from <paramref name="now"/>, capped by the absolute expiry.</summary>
     protected static DateTimeOffset ComputeExpiry(DateTimeOffset now, DateTimeOffset? absolute, MultiSessionOptions options)
     {
@@ -596,8 +651,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             principal ??= ReadTicket(session, out _);
             if (principal is null)
             {
-                await _store.RemoveSessionAsync(session.Id, cancellationToken);
+                var removed = await _store.RemoveSessionAsync(session.Id, cancellationToken);
                 Log.TicketUnreadable(_logger, session.DeviceId, session.Id);
+                await RaiseEndedAsync(removed, session, SessionEndReason.Unreadable, null);
                 return null;
             }
 
@@ -607,8 +663,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var check = await GetUserValidator().CheckAsync(session.UserId, createPrincipal: true, cancellationToken);
         if (!check.CanSignIn)
         {
-            var all = await _store.RevokeUserAsync(session.UserId, cancellationToken);
-            Log.SecurityStampRejected(_logger, session.UserId, all);
+            var all = await _store.EndUserSessionsAsync(session.UserId, staleOnly: false, currentStampHash: null, cancellationToken);
+            Log.SecurityStampRejected(_logger, session.UserId, all.Count);
+            await RaiseEndedAsync(all, SessionEndReason.SecurityStamp, null);
             return null;
         }
 
@@ -616,10 +673,14 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         {
             // This session predates the user's current stamp. Only sessions recorded under another stamp end: a session
             // created after the change (a new sign-in on a phone) is untouched.
-            var count = await _store.RevokeUserStaleSessionsAsync(session.UserId, check.SecurityStampHash, cancellationToken);
+            var stale = await _store.EndUserSessionsAsync(session.UserId, staleOnly: true, check.SecurityStampHash, cancellationToken);
+            var count = stale.Count;
+            await RaiseEndedAsync(stale, SessionEndReason.SecurityStamp, null);
             if (session.SecurityStampHash is null)
             {
-                count += await _store.RemoveSessionAsync(session.Id, cancellationToken);
+                var removed = await _store.RemoveSessionAsync(session.Id, cancellationToken);
+                count += removed;
+                await RaiseEndedAsync(removed, session, SessionEndReason.SecurityStamp, null);
             }
 
             Log.SecurityStampRejected(_logger, session.UserId, count);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using IdentityServer.MultiSession.Events;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,15 +35,22 @@ public sealed class ExpiredSessionCleanupService : BackgroundService
     /// <summary>Runs one cleanup: removes expired sessions, a batch at a time, until none is left; returns how many were removed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        // A run of its own has a trace id of its own: the log lines and events of the sessions it removes carry it.
+        using var activity = Activity.Current is null ? new Activity("IdentityServer.MultiSession.ExpiredSessionCleanup").Start() : null;
         var batchSize = _options.CurrentValue.CleanupBatchSize;
         var total = 0;
         while (true)
         {
             await using var scope = _scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<IDeviceSessionStore>();
-            var removed = await store.RemoveExpiredAsync(_time.GetUtcNow(), batchSize, cancellationToken);
-            total += removed;
-            if (removed < batchSize)
+            var removed = await store.RemoveExpiredSessionsAsync(_time.GetUtcNow(), batchSize, cancellationToken);
+            total += removed.Count;
+            if (scope.ServiceProvider.GetService<MultiSessionEventRaiser>() is { } events)
+            {
+                await events.RevokedAsync(scope.ServiceProvider, null, removed, SessionEndReason.Expiry);
+            }
+
+            if (removed.Count < batchSize)
             {
                 break;
             }

@@ -54,11 +54,34 @@ public interface IDeviceSessionService
     /// <summary>Ends the session named by <paramref name="sessionToken"/>; <c>false</c> when it names no live session of this device (BEHAVIOUR.md §3.6).</summary>
     Task<bool> RevokeAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ends the session named by <paramref name="sessionToken"/> for <paramref name="reason"/> (carried by the revocation event
+    /// and metrics), on behalf of <paramref name="clientId"/> when a client asked for it; <c>false</c> when it names no live
+    /// session of this device. By default the same as <see cref="RevokeAsync(HttpContext, string, CancellationToken)"/>.
+    /// </summary>
+    Task<bool> RevokeAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
+        RevokeAsync(context, sessionToken, cancellationToken);
+
     /// <summary>Ends every session on this device and forgets the device cookie (BEHAVIOUR.md §3.7); returns how many ended.</summary>
     Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ends every session on this device for <paramref name="reason"/> (<see cref="SessionEndReason.User"/>, or
+    /// <see cref="SessionEndReason.RelyingPartyLogout"/> with the client that asked), and forgets the device cookie; returns how
+    /// many ended. By default the same as <see cref="SignOutAsync(HttpContext, CancellationToken)"/>.
+    /// </summary>
+    Task<int> SignOutAsync(HttpContext context, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
+        SignOutAsync(context, cancellationToken);
+
     /// <summary>Ends every session of a user on every device (BEHAVIOUR.md §3.9); returns how many ended.</summary>
     Task<int> RevokeUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends every session of a user on every device for <paramref name="reason"/> (the overload without one says
+    /// <see cref="SessionEndReason.Admin"/>); returns how many ended.
+    /// </summary>
+    Task<int> RevokeUserSessionsAsync(string userId, SessionEndReason reason, CancellationToken cancellationToken = default) =>
+        RevokeUserSessionsAsync(userId, cancellationToken);
 
     /// <summary>Finds a live session by its id (the OIDC <c>sid</c>) on any device, for example at the token endpoint.</summary>
     Task<DeviceSession?> FindBySessionIdAsync(string sessionId, CancellationToken cancellationToken = default);

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -241,4 +242,27 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
 
     public Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default) =>
         _inner.GetStatisticsAsync(now, maximumSessions, cancellationToken);
+
+    public async Task<IReadOnlyList<EndedSession>> EndUserSessionsAsync(string userId, bool staleOnly, string? currentStampHash, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.EndUserSessionsAsync(userId, staleOnly, currentStampHash, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateUser(userId);
+        }
+    }
+
+    public async Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        var removed = await _inner.RemoveExpiredSessionsAsync(now, batchSize, cancellationToken);
+        if (removed.Count > 0)
+        {
+            _cache.Clear();
+        }
+
+        return removed;
+    }
 }

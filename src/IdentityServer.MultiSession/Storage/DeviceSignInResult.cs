@@ -1,3 +1,5 @@
+using IdentityServer.MultiSession.Sessions;
+
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>The outcome of <see cref="IDeviceSessionStore.SignInAsync"/>.</summary>
@@ -17,6 +19,15 @@ public sealed record DeviceSignInResult(
     /// <summary><c>true</c> when the sign-in was refused because the device is full.</summary>
     public bool LimitReached => Outcome == DeviceSignInOutcome.LimitReached;
 
-    /// <summary>When the limit was reached: how many sessions the device holds (above the limit when it was lowered).</summary>
+    /// <summary>
+    /// How many sessions the device holds: after a successful sign-in, with the new or renewed one; when the limit was reached,
+    /// before it (above the limit when it was lowered).
+    /// </summary>
     public int SessionCount { get; init; }
+
+    /// <summary>The sessions ended to make room (the same as <see cref="EvictedSessionIds"/>, with their users and device).</summary>
+    public IReadOnlyList<EndedSession> EvictedSessions { get; init; } = [];
+
+    /// <summary>The device's expired sessions this sign-in removed.</summary>
+    public IReadOnlyList<EndedSession> ExpiredSessions { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
+using IdentityServer.MultiSession.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Logging;
@@ -133,6 +134,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
 
         List<DeviceSessionEntity> live = [];
+        List<EndedSession> expired = [];
         if (device is not null)
         {
             // A new secret on every sign-in (session fixation). The update names the secret read above: of several sign-ins
@@ -150,9 +152,18 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 return Refused(DeviceSignInOutcome.Superseded);
             }
 
-            await EnqueueLogoutNotificationsAsync(s => s.DeviceId == device.Id && s.ExpiresAt <= now, cancellationToken);
-            await Sessions.Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+            // The device's sessions in one read: the expired ones end here (with their notifications), the others are live.
             live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
+            if (live.Any(s => s.ExpiresAt <= now))
+            {
+                await EnqueueLogoutNotificationsAsync(s => s.DeviceId == device.Id && s.ExpiresAt <= now, cancellationToken);
+                expired = await Sessions.AsNoTracking().Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now)
+                    .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
+                    .ToListAsync(cancellationToken);
+                await Sessions.Where(s => s.DeviceId == device.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+                _context.ChangeTracker.Clear();
+                live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
+            }
         }
         else if (request.Refresh)
         {
@@ -177,7 +188,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, existing.Id), cancellationToken);
             await _context.SaveChangesAsync(cancellationToken);
             _context.ChangeTracker.Clear();
-            return new DeviceSignInResult(existing, true, existing.Id, []) { Outcome = DeviceSignInOutcome.Renewed };
+            return new DeviceSignInResult(existing, true, existing.Id, []) { Outcome = DeviceSignInOutcome.Renewed, SessionCount = live.Count, ExpiredSessions = expired };
         }
 
         if (request.Refresh)
@@ -186,6 +197,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
 
         var evicted = new List<string>();
+        var evictedSessions = new List<EndedSession>();
         if (existing is null && live.Count >= request.MaximumSessions)
         {
             // Only a new account is limited; re-authenticating one already here is not, even above a lowered limit. An
@@ -200,6 +212,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             await EnqueueLogoutNotificationsAsync(s => s.Id == victim.Id, cancellationToken);
             await Sessions.Where(s => s.Id == victim.Id).ExecuteDeleteAsync(cancellationToken);
             evicted.Add(victim.Id);
+            evictedSessions.Add(new EndedSession(victim.Id, victim.UserId) { DeviceId = victim.DeviceId });
             live.Remove(victim);
         }
 
@@ -214,7 +227,12 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         await Devices.Where(d => d.Id == device.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, sessionId).SetProperty(d => d.LastSeenAt, now), cancellationToken);
         _context.ChangeTracker.Clear();
-        return new DeviceSignInResult(session, true, null, evicted);
+        return new DeviceSignInResult(session, true, null, evicted)
+        {
+            SessionCount = live.Count + 1,
+            EvictedSessions = evictedSessions,
+            ExpiredSessions = expired,
+        };
     }
 
     private static DeviceSignInResult Refused(DeviceSignInOutcome outcome) =>
@@ -386,6 +404,26 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<IReadOnlyList<EndedSession>> EndUserSessionsAsync(string userId, bool staleOnly, string? currentStampHash, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            async () =>
+            {
+                Expression<Func<DeviceSessionEntity, bool>> filter = staleOnly
+                    ? s => s.UserId == userId && (s.SecurityStampHash == null || s.SecurityStampHash != currentStampHash)
+                    : s => s.UserId == userId;
+
+                // Lock the rows first (an update that changes nothing, as the outbox write does), then read them: exactly the
+                // sessions this transaction ends, none that a concurrent one ended meanwhile.
+                await Sessions.Where(filter).ExecuteUpdateAsync(u => u.SetProperty(s => s.Slot, s => s.Slot), cancellationToken);
+                IReadOnlyList<EndedSession> ended = await Sessions.AsNoTracking().Where(filter)
+                    .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
+                    .ToListAsync(cancellationToken);
+                await RevokeWhereAsync(filter, cancellationToken);
+                return ended;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<int> RemoveSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
         InTransactionAsync(() => RevokeWhereAsync(s => s.Id == sessionId, cancellationToken), cancellationToken);
 
@@ -536,13 +574,27 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.ExpiresAt > now, cancellationToken);
 
     /// <inheritdoc />
-    public virtual Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(
+    public virtual async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
+        (await RemoveExpiredSessionsAsync(now, batchSize, cancellationToken)).Count;
+
+    /// <inheritdoc />
+    public virtual Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<IReadOnlyList<EndedSession>>(
             async () =>
             {
                 var ids = await Sessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Id).Take(batchSize).ToListAsync(cancellationToken);
                 await EnqueueLogoutNotificationsAsync(s => ids.Contains(s.Id), cancellationToken);
-                var removed = ids.Count == 0 ? 0 : await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+
+                // Read after the outbox write locked the rows: a batch another instance removed meanwhile is not reported twice.
+                IReadOnlyList<EndedSession> removed = ids.Count == 0
+                    ? []
+                    : await Sessions.AsNoTracking().Where(s => ids.Contains(s.Id))
+                        .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
+                        .ToListAsync(cancellationToken);
+                if (removed.Count > 0)
+                {
+                    await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+                }
 
                 // Devices left without any session hold no account: remove them, a batch at a time.
                 var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);

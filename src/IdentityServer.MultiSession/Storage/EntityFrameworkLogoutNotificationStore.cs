@@ -87,6 +87,14 @@ public class EntityFrameworkLogoutNotificationStore<TContext> : ILogoutNotificat
         return ids.Count == 0 ? 0 : await Notifications.Where(n => ids.Contains(n.Id) && n.Status == LogoutNotificationStatus.Delivered).ExecuteDeleteAsync(cancellationToken);
     }
 
+    /// <inheritdoc />
+    public virtual Task<DateTimeOffset?> FindOldestPendingAsync(CancellationToken cancellationToken = default) =>
+        Notifications.AsNoTracking()
+            .Where(n => n.Status == LogoutNotificationStatus.Pending)
+            .OrderBy(n => n.CreatedAt)
+            .Select(n => (DateTimeOffset?)n.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+
     private IQueryable<LogoutNotificationEntity> Held(string id, string claim) =>
         Notifications.Where(n => n.Id == id && n.LeaseOwner == claim);
 }

@@ -1,3 +1,5 @@
+using IdentityServer.MultiSession.Sessions;
+
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
@@ -49,6 +51,16 @@ public interface IDeviceSessionStore
     /// under the current stamp stay. Returns how many ended.
     /// </summary>
     Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends sessions of a user on every device: all of them, or with <paramref name="staleOnly"/> those whose recorded
+    /// security-stamp hash is not <paramref name="currentStampHash"/>. Returns the sessions that ended (for the revocation
+    /// events), once the transaction that ended them has committed.
+    /// </summary>
+    Task<IReadOnlyList<EndedSession>> EndUserSessionsAsync(string userId, bool staleOnly, string? currentStampHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes up to <paramref name="batchSize"/> expired sessions and empty devices; returns the sessions removed.</summary>
+    Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>Ends one session by id (for example one whose stored principal cannot be read); returns how many ended (0 or 1).</summary>
     Task<int> RemoveSessionAsync(string sessionId, CancellationToken cancellationToken = default);

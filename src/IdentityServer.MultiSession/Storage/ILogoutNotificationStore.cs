@@ -27,4 +27,7 @@ public interface ILogoutNotificationStore
 
     /// <summary>Removes up to <paramref name="batchSize"/> notifications delivered before <paramref name="before"/>; returns how many.</summary>
     Task<int> RemoveDeliveredAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>When the oldest notification still pending (not delivered, not failed for good) was queued; <c>null</c> when none is.</summary>
+    Task<DateTimeOffset?> FindOldestPendingAsync(CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Sessions;
@@ -52,7 +53,7 @@ public sealed partial class LoginModel(
     /// <summary>Shows the form.</summary>
     public async Task OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.PreventCaching();
         Input.UserName = LoginHint is { Length: <= 256 } hint ? hint : null;
         HasAccounts = sessions is not null && (await sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).Count > 0;
     }
@@ -60,7 +61,7 @@ public sealed partial class LoginModel(
     /// <summary>Signs in; the new account is added to the browser and becomes active.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        Response.Headers.CacheControl = "no-store";
+        Response.PreventCaching();
 
         // Validated and normalised before anything is written: the redirect after a committed sign-in cannot fail.
         var target = returnUrls.Sanitize(ReturnUrl);
