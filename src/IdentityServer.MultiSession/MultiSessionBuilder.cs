@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Sessions;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,8 @@ public sealed class MultiSessionBuilder
     {
         Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
         Services.TryAddScoped<ILogoutNotificationStore, EntityFrameworkLogoutNotificationStore<TContext>>();
+        Services.TryAddScoped<IRememberedAccountStore, EntityFrameworkRememberedAccountStore<TContext>>();
+        Services.TryAddScoped<IRememberedAccountService, DefaultRememberedAccountService>();
         return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
     }
 

@@ -55,7 +55,7 @@ public class DefaultEndSessionResolver : IEndSessionResolver
                 await _sessions.SignOutAsync(context, cancellationToken);
                 break;
             case EndSessionDecisionKind.SignOutAccount:
-                await _sessions.RevokeAsync(context, decision.Session!.SessionToken, cancellationToken);
+                await _sessions.SignOutAccountAsync(context, decision.Session!.SessionToken, cancellationToken);
                 break;
             case EndSessionDecisionKind.Confirm:
                 throw new InvalidOperationException("A suspect end-session request ends nothing until the user confirms it.");

@@ -54,6 +54,15 @@ public interface IDeviceSessionService
     /// <summary>Ends the session named by <paramref name="sessionToken"/>; <c>false</c> when it names no live session of this device (BEHAVIOUR.md §3.6).</summary>
     Task<bool> RevokeAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The user signs out of one account on this device (the picker's "Sign out", the JSON API's revoke, an RP-initiated logout
+    /// of that account alone): ends it as <see cref="RevokeAsync"/> does and, when
+    /// <see cref="MultiSessionOptions.RememberSignedOutAccounts"/> is on, keeps it in this device's picker as "Signed out"
+    /// (<see cref="IRememberedAccountService"/>). <c>false</c> when it names no live session of this device.
+    /// </summary>
+    Task<bool> SignOutAccountAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default) =>
+        RevokeAsync(context, sessionToken, cancellationToken);
+
     /// <summary>Ends every session on this device and forgets the device cookie (BEHAVIOUR.md §3.7); returns how many ended.</summary>
     Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default);
 

@@ -4,8 +4,11 @@ namespace IdentityServer.MultiSession.BrowserTests.Infrastructure;
 /// One IdP, one client app and one headless Chromium for every browser test. Each test opens its own browser context, which
 /// is a device of its own (its own cookies), so tests do not see each other's accounts.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
+    /// <summary>Extra configuration of the IdP; none here (a fixture with other options overrides it).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> IdpSettings { get; } = new Dictionary<string, string?>();
+
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -29,7 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             // The client's port is chosen first, since the IdP registers its redirect URIs at start-up.
             var client = new ClientServer(ClientServer.FreePort());
-            var idp = new IdpServer(client.Url);
+            var idp = new IdpServer(client.Url, IdpSettings);
             try
             {
                 idp.Start();

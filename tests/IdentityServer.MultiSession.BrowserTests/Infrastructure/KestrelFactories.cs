@@ -20,11 +20,15 @@ public sealed class IdpServer : WebApplicationFactory<Program>
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "multisession-browser-tests", Guid.NewGuid().ToString("N"));
     private readonly string _clientOrigin;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <summary>Creates the IdP for a client app at <paramref name="clientOrigin"/>; call <see cref="Start"/> next.</summary>
-    public IdpServer(string clientOrigin)
+    /// <param name="clientOrigin">The client app's origin.</param>
+    /// <param name="settings">Extra configuration of the IdP (a fixture of its own with other options).</param>
+    public IdpServer(string clientOrigin, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _clientOrigin = clientOrigin;
+        _settings = settings ?? new Dictionary<string, string?>();
         Directory.CreateDirectory(_directory);
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
@@ -54,6 +58,10 @@ public sealed class IdpServer : WebApplicationFactory<Program>
 
         // Every test's traffic comes from one loopback address: a generous login rate limit.
         builder.UseSetting("LoginRateLimit:PermitLimit", "1000000");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <inheritdoc />
