@@ -356,6 +356,25 @@ public abstract class RememberedAccountsTests
         Assert.Equal(["Sign in again as Alice Anderson (alice@example.com)"], SignedOutRows(picker).Select(r => r.Name));
     }
 
+    [SkippableTheory]
+    [InlineData("de", "Abgemeldet", "Erneut anmelden als Bob Brown (bob@example.com)", "Bob Brown entfernen")]
+    [InlineData("fr", "Déconnecté", "Se reconnecter en tant que Bob Brown (bob@example.com)", "Retirer Bob Brown")]
+    public async Task The_signed_out_rows_speak_the_browsers_language(string language, string badge, string link, string remove)
+    {
+        var browser = remembering.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        await SignOutInPickerAsync(browser, "bob@example.com");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/MultiSession/Accounts");
+        request.Headers.AcceptLanguage.ParseAdd(language);
+        using var response = await browser.Client.SendAsync(request);
+        var page = TestBrowser.Parse(await response.Content.ReadAsStringAsync());
+        var row = Assert.Single(SignedOutRows(page));
+        Assert.Equal(link, row.Name);
+        Assert.Equal(remove, row.Remove.QuerySelector("button")!.TextContent.Trim());
+        Assert.Equal(badge, page.QuerySelector("ul.ms-accounts-signed-out .ms-badge")!.TextContent.Trim());
+    }
+
     [SkippableFact]
     public async Task Sessions_ended_by_an_administrator_are_not_remembered()
     {
