@@ -172,4 +172,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "The age of the oldest pending logout notification could not be read ({ExceptionType}); the gauge keeps its last value (trace {TraceId}).")]
     public static partial void MetricsGaugeReadFailed(ILogger logger, string exceptionType, string? traceId);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Device {DeviceId}: the account of session {SessionId}, signed out by the user, is remembered as signed out on this device.")]
+    public static partial void AccountRemembered(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "A remembered signed-out account ({EntryId}) was removed from its device's list.")]
+    public static partial void RememberedAccountForgotten(ILogger logger, string entryId);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Cleanup removed {Count} expired remembered signed-out accounts.")]
+    public static partial void RememberedAccountsExpired(ILogger logger, int count);
 }

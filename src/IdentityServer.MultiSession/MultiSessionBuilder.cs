@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Sessions;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,8 @@ public sealed class MultiSessionBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PostgreSqlDeviceChangeListener<TContext>>(
             sp => sp.GetRequiredService<PostgreSqlDeviceChangeListener<TContext>>()));
         Services.TryAddScoped<ILogoutNotificationStore, EntityFrameworkLogoutNotificationStore<TContext>>();
+        Services.TryAddScoped<IRememberedAccountStore, EntityFrameworkRememberedAccountStore<TContext>>();
+        Services.TryAddScoped<IRememberedAccountService, DefaultRememberedAccountService>();
         return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
     }
 

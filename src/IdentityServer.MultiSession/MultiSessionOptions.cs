@@ -51,6 +51,22 @@ public sealed class MultiSessionOptions
     /// <summary>Which accounts the end-session endpoint signs out. Default <see cref="EndSessionScope.AllAccounts"/>.</summary>
     public EndSessionScope EndSessionScope { get; set; } = EndSessionScope.AllAccounts;
 
+    /// <summary>
+    /// When <c>true</c>, an account the user signs out of on a browser (its own "Sign out" in the picker, the JSON API's revoke,
+    /// an RP-initiated logout of that account alone) stays in that browser's picker as "Signed out", one click from the login
+    /// form with the account filled in. Only its display name, its email (or user name) and the time are kept, with the
+    /// browser's device, for <see cref="RememberedAccountLifetime"/>; "Remove" forgets one, "Sign out of all accounts" forgets
+    /// them all, and signing the account in again removes its entry. Sessions ended by anything else (an administrator, a
+    /// security-stamp change, expiry, eviction at the limit) are not remembered. Default <c>false</c>: browsers are shared.
+    /// </summary>
+    public bool RememberSignedOutAccounts { get; set; }
+
+    /// <summary>
+    /// How long an account signed out on a browser stays listed there when <see cref="RememberSignedOutAccounts"/> is on.
+    /// Default 30 days; at most as long as the browser keeps its device cookie.
+    /// </summary>
+    public TimeSpan RememberedAccountLifetime { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long a one-shot account selection (picker choice or sign-in) stays valid for its authorization request. Default 30 minutes.</summary>
     public TimeSpan SelectionLifetime { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -93,6 +93,11 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:SelectionLifetime must be positive (was {options.SelectionLifetime}).");
         }
 
+        if (options.RememberedAccountLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:RememberedAccountLifetime must be positive (was {options.RememberedAccountLifetime}).");
+        }
+
         if (options.CookieName is { } cookie && (string.IsNullOrWhiteSpace(cookie) || cookie.Any(c => char.IsWhiteSpace(c) || c is ';' or ',' or '=')))
         {
             failures.Add($"{section}:CookieName must be a non-empty cookie name without spaces, ';', ',' or '=' (was '{cookie}').");

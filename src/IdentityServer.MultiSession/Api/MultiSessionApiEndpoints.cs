@@ -10,7 +10,8 @@ using Microsoft.Net.Http.Headers;
 namespace IdentityServer.MultiSession.Api;
 
 /// <summary>
-/// The JSON API of BEHAVIOUR.md §6 under <c>/multi-session</c>: list, set-active, revoke, sign-out. State-changing calls accept only
+/// The JSON API of BEHAVIOUR.md §6 under <c>/multi-session</c>: list, set-active, revoke, sign-out, and forgetting an account
+/// remembered as signed out. State-changing calls accept only
 /// <c>application/json</c> and refuse cross-site requests; every error is an RFC 9457 problem details body.
 /// </summary>
 internal static class MultiSessionApiEndpoints
@@ -41,13 +42,18 @@ internal static class MultiSessionApiEndpoints
         group.MapPost("/revoke", RevokeAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapPost("/sign-out", SignOutAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapDevicesApi();
+        group.MapDelete("/signed-out-accounts/{id}", ForgetSignedOutAccountAsync).AddEndpointFilter(RequireSameOriginJson);
         group.MapFallback("{**path}", NotMapped);
         return group;
     }
 
     private static IResult NotMapped(HttpContext context, string? path)
     {
-        if (path is not null && MethodByPath.TryGetValue(path.TrimEnd('/'), out var method))
+        var method = path is null ? null
+            : MethodByPath.TryGetValue(path.TrimEnd('/'), out var known) ? known
+            : path.StartsWith(SignedOutAccountsPath, StringComparison.OrdinalIgnoreCase) && path.Length > SignedOutAccountsPath.Length ? HttpMethods.Delete
+            : null;
+        if (method is not null)
         {
             context.Response.Headers.Allow = method;
             return Results.Problem(
@@ -62,11 +68,47 @@ internal static class MultiSessionApiEndpoints
             detail: $"There is no such endpoint under {MultiSessionDefaults.ApiPathPrefix}.");
     }
 
+    private const string SignedOutAccountsPath = "signed-out-accounts/";
+
     private static async Task<IResult> ListAsync(HttpContext context, IDeviceSessionService sessions)
     {
-        var list = await sessions.ListAsync(context, context.RequestAborted);
+        // ?include=signedOut asks for { sessions, signedOutAccounts }; without it the answer stays the plain array.
+        var include = context.Request.Query["include"];
+        var withSignedOut = include.Count > 0;
+        if (withSignedOut && (include.Count > 1 || !string.Equals(include[0], "signedOut", StringComparison.OrdinalIgnoreCase)))
+        {
+            return BadRequest("The parameter 'include' accepts only 'signedOut'.");
+        }
+
+        var list = (await sessions.ListAsync(context, context.RequestAborted)).Select(DeviceSessionResponse.From).ToList();
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Ok(list.Select(DeviceSessionResponse.From).ToList());
+        if (!withSignedOut)
+        {
+            return Results.Ok(list);
+        }
+
+        var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>().CurrentValue;
+        var remembered = options.RememberSignedOutAccounts ? context.RequestServices.GetService<IRememberedAccountService>() : null;
+        var signedOut = remembered is null
+            ? null
+            : (await remembered.ListAsync(context, context.RequestAborted)).Select(SignedOutAccountResponse.From).ToList();
+        return Results.Ok(new DeviceSessionListResponse(list, signedOut));
+    }
+
+    private static async Task<IResult> ForgetSignedOutAccountAsync(HttpContext context, string id)
+    {
+        if (id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return BadRequest("The id is not the id of a signed-out account: letters, digits, '-' and '_' only.");
+        }
+
+        var remembered = context.RequestServices.GetService<IRememberedAccountService>();
+        return remembered is not null && await remembered.ForgetAsync(context, id, context.RequestAborted)
+            ? Results.Ok(new RevokeResponse(true))
+            : Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown signed-out account",
+                detail: "The id names no account signed out on this browser: it is unknown, expired, removed or from another device, or signed-out accounts are not remembered.");
     }
 
     private static async Task<IResult> SetActiveAsync(HttpContext context, IDeviceSessionService sessions)
@@ -89,7 +131,7 @@ internal static class MultiSessionApiEndpoints
             return problem;
         }
 
-        return await sessions.RevokeAsync(context, token!, context.RequestAborted)
+        return await sessions.SignOutAccountAsync(context, token!, context.RequestAborted)
             ? Results.Ok(new RevokeResponse(true))
             : UnknownSession();
     }

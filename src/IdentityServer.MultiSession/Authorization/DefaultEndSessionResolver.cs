@@ -60,7 +60,7 @@ public class DefaultEndSessionResolver : IEndSessionResolver
                 await _sessions.SignOutAsync(context, SessionEndReason.RelyingPartyLogout, decision.ClientId, cancellationToken);
                 break;
             case EndSessionDecisionKind.SignOutAccount:
-                await _sessions.RevokeAsync(context, decision.Session!.SessionToken, SessionEndReason.RelyingPartyLogout, decision.ClientId, cancellationToken);
+                await _sessions.SignOutAccountAsync(context, decision.Session!.SessionToken, SessionEndReason.RelyingPartyLogout, decision.ClientId, cancellationToken);
                 break;
             case EndSessionDecisionKind.Confirm:
                 throw new InvalidOperationException("A suspect end-session request ends nothing until the user confirms it.");

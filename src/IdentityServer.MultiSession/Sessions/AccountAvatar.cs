@@ -20,7 +20,14 @@ public static class AccountAvatar
     public static string Initial(DeviceSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var name = session.DisplayName.Trim();
+        return Initial(session.DisplayName);
+    }
+
+    /// <summary>The first letter of <paramref name="displayName"/>, upper case; <c>?</c> for an empty name.</summary>
+    public static string Initial(string displayName)
+    {
+        ArgumentNullException.ThrowIfNull(displayName);
+        var name = displayName.Trim();
         if (name.Length == 0)
         {
             return "?";

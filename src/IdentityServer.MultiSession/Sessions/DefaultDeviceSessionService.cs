@@ -371,7 +371,18 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         RevokeAsync(context, sessionToken, SessionEndReason.User, clientId: null, cancellationToken);
 
     /// <inheritdoc />
-    public virtual async Task<bool> RevokeAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default)
+    public virtual Task<bool> RevokeAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
+        RevokeCoreAsync(context, sessionToken, reason, clientId, remember: false, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> SignOutAccountAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default) =>
+        SignOutAccountAsync(context, sessionToken, SessionEndReason.User, clientId: null, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> SignOutAccountAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
+        RevokeCoreAsync(context, sessionToken, reason, clientId, remember: Options.RememberSignedOutAccounts, cancellationToken);
+
+    private async Task<bool> RevokeCoreAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, bool remember, CancellationToken cancellationToken)
     {
         var hash = ReadDeviceHash(context);
         if (hash is null || !DeviceSecret.IsWellFormedId(sessionToken))
@@ -379,10 +390,23 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             return false;
         }
 
-        var revocation = await _store.RevokeAsync(hash, sessionToken, _time.GetUtcNow(), cancellationToken);
+        var now = _time.GetUtcNow();
+        var revocation = remember
+            ? await _store.RevokeAsync(hash, sessionToken, now, remember: true, cancellationToken)
+            : await _store.RevokeAsync(hash, sessionToken, now, cancellationToken);
         if (revocation is null)
         {
             return false;
+        }
+
+        if (remember && !revocation.DeviceRemoved)
+        {
+            // The device cookie must outlive the remembered entry (and any session still signed in, which expires within the
+            // sliding lifetime from now at the latest); the request's secret is the current one, since it named the session.
+            Log.AccountRemembered(_logger, revocation.Revoked.DeviceId, revocation.Revoked.Id);
+            var options = Options;
+            var longest = options.RememberedAccountLifetime > options.SlidingExpiration ? options.RememberedAccountLifetime : options.SlidingExpiration;
+            AppendDeviceCookie(context, ReadDeviceSecret(context)!, now + longest);
         }
 
         var ended = new EndedSession(revocation.Revoked.Id, revocation.Revoked.UserId) { DeviceId = revocation.Revoked.DeviceId };

@@ -38,6 +38,7 @@ public sealed class ExpiredSessionCleanupService : BackgroundService
         // A run of its own has a trace id of its own: the log lines and events of the sessions it removes carry it.
         using var activity = Activity.Current is null ? new Activity("IdentityServer.MultiSession.ExpiredSessionCleanup").Start() : null;
         var batchSize = _options.CurrentValue.CleanupBatchSize;
+        await RemoveExpiredRememberedAccountsAsync(batchSize, cancellationToken);
         var total = 0;
         while (true)
         {
@@ -62,6 +63,36 @@ public sealed class ExpiredSessionCleanupService : BackgroundService
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Removes the accounts remembered as signed out whose <see cref="MultiSessionOptions.RememberedAccountLifetime"/> has
+    /// passed, before the sessions, so that a device left with neither goes in the same run.
+    /// </summary>
+    private async Task RemoveExpiredRememberedAccountsAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        var before = _time.GetUtcNow() - _options.CurrentValue.RememberedAccountLifetime;
+        var total = 0;
+        while (true)
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            if (scope.ServiceProvider.GetService<IRememberedAccountStore>() is not { } store)
+            {
+                return;
+            }
+
+            var removed = await store.RemoveExpiredAsync(before, batchSize, cancellationToken);
+            total += removed;
+            if (removed < batchSize)
+            {
+                break;
+            }
+        }
+
+        if (total > 0)
+        {
+            Log.RememberedAccountsExpired(_logger, total);
+        }
     }
 
     /// <inheritdoc />

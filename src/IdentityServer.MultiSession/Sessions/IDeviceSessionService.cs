@@ -62,6 +62,22 @@ public interface IDeviceSessionService
     Task<bool> RevokeAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
         RevokeAsync(context, sessionToken, cancellationToken);
 
+    /// <summary>
+    /// The user signs out of one account on this device (the picker's "Sign out", the JSON API's revoke): ends it as
+    /// <see cref="RevokeAsync(HttpContext, string, CancellationToken)"/> does and, when
+    /// <see cref="MultiSessionOptions.RememberSignedOutAccounts"/> is on, keeps it in this device's picker as "Signed out"
+    /// (<see cref="IRememberedAccountService"/>). <c>false</c> when it names no live session of this device.
+    /// </summary>
+    Task<bool> SignOutAccountAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default) =>
+        RevokeAsync(context, sessionToken, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SignOutAccountAsync(HttpContext, string, CancellationToken)"/>, for <paramref name="reason"/> and on behalf
+    /// of <paramref name="clientId"/> (an RP-initiated logout of that account alone).
+    /// </summary>
+    Task<bool> SignOutAccountAsync(HttpContext context, string sessionToken, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default) =>
+        SignOutAccountAsync(context, sessionToken, cancellationToken);
+
     /// <summary>Ends every session on this device and forgets the device cookie (BEHAVIOUR.md §3.7); returns how many ended.</summary>
     Task<int> SignOutAsync(HttpContext context, CancellationToken cancellationToken = default);
 

@@ -46,6 +46,8 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
 
     private DbSet<DeviceSessionEntity> Sessions => _context.Set<DeviceSessionEntity>();
 
+    private DbSet<RememberedAccountEntity> Remembered => _context.Set<RememberedAccountEntity>();
+
     /// <inheritdoc />
     public virtual async Task<DeviceLookup?> FindAsync(string secretHash, string? sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -164,6 +166,11 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 _context.ChangeTracker.Clear();
                 live = await Sessions.Where(s => s.DeviceId == device.Id).ToListAsync(cancellationToken);
             }
+
+
+            // An account signed in again is no longer "signed out" on this device: its remembered entry goes.
+            var (email, userName) = (request.Session.Email, request.Session.UserName);
+            await Remembered.Where(r => r.DeviceId == device.Id && (r.LoginName == email || r.LoginName == userName)).ExecuteDeleteAsync(cancellationToken);
         }
         else if (request.Refresh)
         {
@@ -337,9 +344,13 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
 
     /// <inheritdoc />
     public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, cancellationToken), cancellationToken);
+        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, false, cancellationToken), cancellationToken);
 
-    private async Task<DeviceRevocation?> TryRevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, remember, cancellationToken), cancellationToken);
+
+    private async Task<DeviceRevocation?> TryRevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken)
     {
         var session = await Sessions.AsNoTracking()
             .FirstOrDefaultAsync(s => s.Handle == handle && s.Device!.SecretHash == secretHash && s.ExpiresAt > now, cancellationToken);
@@ -355,6 +366,22 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
+        if (remember && (session.Email ?? session.UserName) is { } loginName)
+        {
+            // The account stays in this device's picker as "signed out": its name, login name and the time, nothing else.
+            await Remembered.Where(r => r.DeviceId == session.DeviceId && r.LoginName == loginName).ExecuteDeleteAsync(cancellationToken);
+            var entry = Remembered.Add(new RememberedAccountEntity
+            {
+                Id = IdentityServer.MultiSession.Sessions.DeviceSecret.CreateId(),
+                DeviceId = session.DeviceId,
+                DisplayName = session.DisplayName ?? loginName,
+                LoginName = loginName,
+                SignedOutAt = now,
+            });
+            await _context.SaveChangesAsync(cancellationToken);
+            entry.State = EntityState.Detached;
+        }
+
         var remaining = await Sessions.AsNoTracking()
             .Where(s => s.DeviceId == session.DeviceId && s.ExpiresAt > now)
             .OrderByDescending(s => s.LastSeenAt)
@@ -363,7 +390,14 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             .FirstOrDefaultAsync(cancellationToken);
 
         DeviceRevocation result;
-        if (remaining is null)
+        if (remaining is null && await Remembered.AnyAsync(r => r.DeviceId == session.DeviceId, cancellationToken))
+        {
+            // No account is signed in any more, but the device still lists accounts signed out on it: it stays, signed out.
+            await Devices.Where(d => d.Id == session.DeviceId)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken);
+            result = new DeviceRevocation(session, null, false);
+        }
+        else if (remaining is null)
         {
             await Sessions.Where(s => s.DeviceId == session.DeviceId).ExecuteDeleteAsync(cancellationToken);
             await Devices.Where(d => d.Id == session.DeviceId).ExecuteDeleteAsync(cancellationToken);
@@ -388,6 +422,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             {
                 await EnqueueLogoutNotificationsAsync(s => s.Device!.SecretHash == secretHash, cancellationToken);
                 var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
+                await Remembered.Where(r => Devices.Any(d => d.Id == r.DeviceId && d.SecretHash == secretHash)).ExecuteDeleteAsync(cancellationToken);
                 await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
                 return count;
             },
@@ -445,7 +480,10 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 .FirstOrDefaultAsync(cancellationToken);
             if (remaining is null)
             {
-                await Devices.Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
+                // A device that still lists accounts signed out on it stays (signed out); any other empty device goes.
+                await Devices.Where(d => d.Id == deviceId && !Remembered.Any(r => r.DeviceId == d.Id)).ExecuteDeleteAsync(cancellationToken);
+                await Devices.Where(d => d.Id == deviceId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken);
             }
             else
             {
@@ -596,11 +634,12 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                     await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
                 }
 
-                // Devices left without any session hold no account: remove them, a batch at a time.
-                var emptyDevices = await Devices.Where(d => !d.Sessions.Any()).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
+                // Devices left without any session hold no account: remove them, a batch at a time (unless they still list
+                // accounts signed out on them, which the remembered-account cleanup removes when they expire).
+                var emptyDevices = await Devices.Where(d => !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
                 if (emptyDevices.Count > 0)
                 {
-                    await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any()).ExecuteDeleteAsync(cancellationToken);
+                    await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).ExecuteDeleteAsync(cancellationToken);
                 }
 
                 return removed;

@@ -39,7 +39,16 @@ public interface IDeviceSessionStore
     /// </summary>
     Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends every session on the device and removes the device; returns how many sessions ended.</summary>
+    /// <summary>
+    /// Ends the session as <see cref="RevokeAsync(string, string, DateTimeOffset, CancellationToken)"/> does; with
+    /// <paramref name="remember"/>, in the same transaction, the account is kept in the device's list of signed-out accounts
+    /// (<see cref="RememberedAccountEntity"/>: display name, email or user name, time; an older entry of the same account is
+    /// replaced), and the device is kept even when no session remains. A store without remembered accounts ignores it.
+    /// </summary>
+    Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default) =>
+        RevokeAsync(secretHash, handle, now, cancellationToken);
+
+    /// <summary>Ends every session on the device and removes the device with its remembered accounts; returns how many sessions ended.</summary>
     Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default);
 
     /// <summary>Ends every session of a user on every device; returns how many ended.</summary>

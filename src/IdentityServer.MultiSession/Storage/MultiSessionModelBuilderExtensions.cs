@@ -8,7 +8,7 @@ namespace Microsoft.EntityFrameworkCore;
 public static class MultiSessionModelBuilderExtensions
 {
     /// <summary>
-    /// Maps <see cref="DeviceEntity"/>, <see cref="DeviceSessionEntity"/>, <see cref="DeviceSessionClientEntity"/> and the logout outbox (<see cref="LogoutNotificationEntity"/>) into the model; call it from <c>OnModelCreating</c>.
+    /// Maps <see cref="DeviceEntity"/>, <see cref="DeviceSessionEntity"/>, <see cref="DeviceSessionClientEntity"/> the logout outbox (<see cref="LogoutNotificationEntity"/>) and the remembered signed-out accounts (<see cref="RememberedAccountEntity"/>) into the model; call it from <c>OnModelCreating</c>.
     /// </summary>
     public static ModelBuilder UseMultiSession(this ModelBuilder builder)
     {
@@ -17,6 +17,7 @@ public static class MultiSessionModelBuilderExtensions
         builder.ApplyConfiguration(new DeviceSessionEntityConfiguration());
         builder.ApplyConfiguration(new DeviceSessionClientEntityConfiguration());
         builder.ApplyConfiguration(new LogoutNotificationEntityConfiguration());
+        builder.ApplyConfiguration(new RememberedAccountEntityConfiguration());
         return builder;
     }
 }

@@ -6,6 +6,9 @@ namespace IdentityServer.MultiSession.BrowserTests.Infrastructure;
 /// </summary>
 public class BrowserFixture : IAsyncLifetime
 {
+    /// <summary>Extra configuration of the IdP; none here (a fixture with other options overrides it).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> IdpSettings { get; } = new Dictionary<string, string?>();
+
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -35,7 +38,7 @@ public class BrowserFixture : IAsyncLifetime
         {
             // The client's port is chosen first, since the IdP registers its redirect URIs at start-up.
             var client = new ClientServer(ClientServer.FreePort(), onLoopbackAddress: IdpOnLocalhost);
-            var idp = IdpOnLocalhost ? new IdpServer(client.Url, ClientServer.FreePort()) : new IdpServer(client.Url);
+            var idp = IdpOnLocalhost ? new IdpServer(client.Url, ClientServer.FreePort(), IdpSettings) : new IdpServer(client.Url, IdpSettings);
             try
             {
                 idp.Start();

@@ -20,10 +20,13 @@ public sealed class IdpServer : WebApplicationFactory<Program>
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "multisession-browser-tests", Guid.NewGuid().ToString("N"));
     private readonly string _clientOrigin;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <summary>Creates the IdP for a client app at <paramref name="clientOrigin"/>; call <see cref="Start"/> next.</summary>
-    public IdpServer(string clientOrigin)
-        : this(clientOrigin, localhostPort: null)
+    /// <param name="clientOrigin">The client app's origin.</param>
+    /// <param name="settings">Extra configuration of the IdP (a fixture of its own with other options).</param>
+    public IdpServer(string clientOrigin, IReadOnlyDictionary<string, string?>? settings = null)
+        : this(clientOrigin, localhostPort: null, settings)
     {
     }
 
@@ -31,9 +34,13 @@ public sealed class IdpServer : WebApplicationFactory<Program>
     /// Creates the IdP for a client app at <paramref name="clientOrigin"/>, at <c>http://localhost:{localhostPort}</c> when a
     /// port is given (WebAuthn refuses IP-address origins: the passkey tests need a host name), else at 127.0.0.1.
     /// </summary>
-    public IdpServer(string clientOrigin, int? localhostPort)
+    /// <param name="clientOrigin">The client app's origin.</param>
+    /// <param name="localhostPort">The port on localhost, or <c>null</c> for a free port on 127.0.0.1.</param>
+    /// <param name="settings">Extra configuration of the IdP.</param>
+    public IdpServer(string clientOrigin, int? localhostPort, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _clientOrigin = clientOrigin;
+        _settings = settings ?? new Dictionary<string, string?>();
         Directory.CreateDirectory(_directory);
         UseKestrel(options =>
         {
@@ -73,6 +80,10 @@ public sealed class IdpServer : WebApplicationFactory<Program>
 
         // Every test's traffic comes from one loopback address: a generous login rate limit.
         builder.UseSetting("LoginRateLimit:PermitLimit", "1000000");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <inheritdoc />

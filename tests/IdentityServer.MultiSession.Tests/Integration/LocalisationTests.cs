@@ -123,6 +123,7 @@ public sealed partial class LocalisationTests(IdpFactory factory) : IClassFixtur
     {
         using var pseudo = new PseudoLocaleFactory();
         pseudo.Settings["MultiSession:EndSessionScope"] = "HintedAccount";
+        pseudo.Settings["MultiSession:RememberSignedOutAccounts"] = "true";
         pseudo.Settings["Clients:1:FrontChannelLogoutUri"] = "http://127.0.0.4:5007/frontchannel-logout";
         var browser = pseudo.CreateBrowser();
         var pages = new List<(string What, string Html)>();
@@ -180,6 +181,8 @@ public sealed partial class LocalisationTests(IdpFactory factory) : IClassFixtur
             Assert.Equal(System.Net.HttpStatusCode.OK, signedOut.StatusCode);
             pages.Add(("end session, signed out", await signedOut.Content.ReadAsStringAsync()));
         }
+
+        await AddAsync("picker with signed-out accounts", "/MultiSession/Accounts");
 
         var data = DemoUsers.All.SelectMany(u => new[] { $"({u.UserName}@example.com)", u.DisplayName, u.UserName, $"{u.UserName}@example.com" })
             .Append(IdpFactory.ClientId)

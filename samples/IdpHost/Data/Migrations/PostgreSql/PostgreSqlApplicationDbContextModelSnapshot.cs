@@ -241,6 +241,42 @@ namespace IdpHost.Data.Migrations.PostgreSql
                     b.ToTable("MultiSessionLogoutNotifications", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("LoginName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("SignedOutAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SignedOutAt");
+
+                    b.HasIndex("DeviceId", "LoginName")
+                        .IsUnique();
+
+                    b.ToTable("MultiSessionRememberedAccounts", (string)null);
+                });
+
             modelBuilder.Entity("IdpHost.Data.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -710,6 +746,15 @@ namespace IdpHost.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.HasOne("IdentityServer.MultiSession.Storage.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

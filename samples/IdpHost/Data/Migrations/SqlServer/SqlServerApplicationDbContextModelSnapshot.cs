@@ -241,6 +241,42 @@ namespace IdpHost.Data.Migrations.SqlServer
                     b.ToTable("MultiSessionLogoutNotifications", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("LoginName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<long>("SignedOutAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SignedOutAt");
+
+                    b.HasIndex("DeviceId", "LoginName")
+                        .IsUnique();
+
+                    b.ToTable("MultiSessionRememberedAccounts", (string)null);
+                });
+
             modelBuilder.Entity("IdpHost.Data.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -715,6 +751,15 @@ namespace IdpHost.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.HasOne("IdentityServer.MultiSession.Storage.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -236,6 +236,42 @@ namespace IdpHost.Data.Migrations.Sqlite
                     b.ToTable("MultiSessionLogoutNotifications", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LoginName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SignedOutAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SignedOutAt");
+
+                    b.HasIndex("DeviceId", "LoginName")
+                        .IsUnique();
+
+                    b.ToTable("MultiSessionRememberedAccounts", (string)null);
+                });
+
             modelBuilder.Entity("IdpHost.Data.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -699,6 +735,15 @@ namespace IdpHost.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IdentityServer.MultiSession.Storage.RememberedAccountEntity", b =>
+                {
+                    b.HasOne("IdentityServer.MultiSession.Storage.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

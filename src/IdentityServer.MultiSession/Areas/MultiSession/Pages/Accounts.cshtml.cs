@@ -54,6 +54,12 @@ public class AccountsModel : PageModel
     /// <summary>The accounts on this device.</summary>
     public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
 
+    /// <summary>
+    /// The accounts signed out on this device that it still lists as "Signed out" (only when
+    /// <see cref="MultiSessionOptions.RememberSignedOutAccounts"/> is on), most recently signed out first.
+    /// </summary>
+    public IReadOnlyList<RememberedAccount> SignedOutAccounts { get; private set; } = [];
+
     /// <summary>A message for the user (an account no longer signed in).</summary>
     public string? Message { get; private set; }
 
@@ -84,8 +90,46 @@ public class AccountsModel : PageModel
     {
         Response.PreventCaching();
         Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        SignedOutAccounts = await ListSignedOutAccountsAsync();
         await FindClientNameAsync();
     }
+
+    /// <summary>
+    /// The login page with an account signed out on this device filled in (<c>login_hint</c>), returning here or to the
+    /// authorization request in progress, whose account it then is once it has signed in.
+    /// </summary>
+    public string SignInAgainUrl(RememberedAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var options = _options.CurrentValue;
+        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
+        {
+            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            [MultiSessionDefaults.LoginHintParameter] = account.LoginName,
+        });
+    }
+
+    /// <summary>"Remove": forgets one account signed out on this device; the others stay listed.</summary>
+    public async Task<IActionResult> OnPostForgetAsync(string? accountId)
+    {
+        var remembered = RememberedAccounts;
+        var account = remembered is null || string.IsNullOrEmpty(accountId)
+            ? null
+            : (await remembered.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(a => a.Id == accountId);
+        if (account is null || !await remembered!.ForgetAsync(HttpContext, account.Id, HttpContext.RequestAborted))
+        {
+            return await ShowAsync(_text["Picker_NotRemembered"]);
+        }
+
+        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_Forgotten", account.DisplayName].Value;
+        return LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + _options.CurrentValue.PickerPath.Value, "returnUrl", SafeReturnUrl));
+    }
+
+    private IRememberedAccountService? RememberedAccounts =>
+        HttpContext.RequestServices.GetService(typeof(IRememberedAccountService)) as IRememberedAccountService;
+
+    private async Task<IReadOnlyList<RememberedAccount>> ListSignedOutAccountsAsync() =>
+        RememberedAccounts is { } remembered ? await remembered.ListAsync(HttpContext, HttpContext.RequestAborted) : [];
 
     /// <summary>Uses an account: for an authorization request, that request gets this account; it also becomes active.</summary>
     public async Task<IActionResult> OnPostUseAsync(string? sessionToken)
@@ -139,7 +183,7 @@ public class AccountsModel : PageModel
             ? null
             : (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
         var frontChannel = back || account is null ? [] : await FrontChannelLogoutUrlsOfAsync(account);
-        var revoked = account is not null && await _sessions.RevokeAsync(HttpContext, account.SessionToken, HttpContext.RequestAborted);
+        var revoked = account is not null && await _sessions.SignOutAccountAsync(HttpContext, account.SessionToken, HttpContext.RequestAborted);
         if (!revoked)
         {
             return await ShowAsync(_text["Picker_AlreadySignedOut"]);
@@ -182,6 +226,7 @@ public class AccountsModel : PageModel
     {
         Message = message;
         Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
+        SignedOutAccounts = await ListSignedOutAccountsAsync();
         await FindClientNameAsync();
         Response.StatusCode = StatusCodes.Status404NotFound;
         return Page();
