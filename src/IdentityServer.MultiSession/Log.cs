@@ -109,13 +109,13 @@ internal static partial class Log
     public static partial void LogoutCleanupRemoved(ILogger logger, int count);
 
     [LoggerMessage(EventId = 480, Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} on device {DeviceId} ended by {Reason}.")]
-    public static partial void UserSessionRevoked(ILogger logger, string userId, string sessionId, string deviceId, Sessions.SessionRevocationReason reason);
+    public static partial void UserSessionRevoked(ILogger logger, string userId, string sessionId, string deviceId, SessionEndReason reason);
 
     [LoggerMessage(EventId = 481, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions ended on every device by {Reason}.")]
-    public static partial void UserSessionsRevoked(ILogger logger, string userId, int count, Sessions.SessionRevocationReason reason);
+    public static partial void UserSessionsRevoked(ILogger logger, string userId, int count, SessionEndReason reason);
 
     [LoggerMessage(EventId = 482, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions on other devices ended by {Reason}; session {SessionId} kept.")]
-    public static partial void OtherSessionsRevoked(ILogger logger, string userId, string sessionId, int count, Sessions.SessionRevocationReason reason);
+    public static partial void OtherSessionsRevoked(ILogger logger, string userId, string sessionId, int count, SessionEndReason reason);
 
     [LoggerMessage(EventId = 483, Level = LogLevel.Warning, Message = "The administration policy '{Policy}' is not defined: every administration request is refused. Define it with AddAuthorization.")]
     public static partial void AdministrationPolicyMissing(ILogger logger, string policy);

@@ -93,7 +93,7 @@ internal static class MultiSessionAdministrationApiEndpoints
             return UnknownUser();
         }
 
-        return await sessions.RevokeUserSessionAsync(user.Id, sessionId, SessionRevocationReason.Administrator, context.RequestAborted)
+        return await sessions.RevokeUserSessionAsync(user.Id, sessionId, SessionEndReason.Admin, context.RequestAborted)
             ? Results.NoContent()
             : Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -109,7 +109,7 @@ internal static class MultiSessionAdministrationApiEndpoints
             return UnknownUser();
         }
 
-        var count = await sessions.RevokeUserSessionsAsync(user.Id, SessionRevocationReason.Administrator, context.RequestAborted);
+        var count = await sessions.RevokeUserSessionsAsync(user.Id, SessionEndReason.Admin, context.RequestAborted);
         return Results.Ok(new RevokedCountResponse(count));
     }
 

@@ -48,7 +48,7 @@ internal static class MultiSessionDevicesApiEndpoints
             return NotSignedIn();
         }
 
-        return await sessions.RevokeUserSessionAsync(account.UserId, sessionId!, SessionRevocationReason.User, context.RequestAborted)
+        return await sessions.RevokeUserSessionAsync(account.UserId, sessionId!, SessionEndReason.User, context.RequestAborted)
             ? Results.Ok(new RevokeResponse(true))
             : Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -64,7 +64,7 @@ internal static class MultiSessionDevicesApiEndpoints
             return NotSignedIn();
         }
 
-        var count = await sessions.RevokeOtherSessionsAsync(account.UserId, account.SessionId, SessionRevocationReason.User, context.RequestAborted);
+        var count = await sessions.RevokeOtherSessionsAsync(account.UserId, account.SessionId, SessionEndReason.User, context.RequestAborted);
         return Results.Ok(new RevokedCountResponse(count));
     }
 

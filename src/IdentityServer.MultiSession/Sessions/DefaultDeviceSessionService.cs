@@ -537,7 +537,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <inheritdoc />
-    public virtual async Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionEndReason reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         if (!DeviceSecret.IsWellFormedId(sessionId))
@@ -552,28 +552,23 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         Log.UserSessionRevoked(_logger, userId, ended.Id, ended.DeviceId, reason);
-        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([new EndedSession(ended.Id, ended.UserId)], cancellationToken));
+        var endedSession = new EndedSession(ended.Id, ended.UserId) { DeviceId = ended.DeviceId };
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([endedSession], cancellationToken));
+        await RaiseEndedAsync([endedSession], reason, null);
         return true;
     }
 
     /// <inheritdoc />
-    public virtual async Task<int> RevokeUserSessionsAsync(string userId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        var count = await RevokeUserSessionsAsync(userId, cancellationToken);
-        Log.UserSessionsRevoked(_logger, userId, count, reason);
-        return count;
-    }
-
-    /// <inheritdoc />
-    public virtual async Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default)
+    public virtual async Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionEndReason reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(keptSessionId);
         var ended = await _store.RevokeUserSessionsExceptAsync(userId, keptSessionId, cancellationToken);
-        if (ended.Count > 0)
+        var endedSessions = ended.Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId }).ToList();
+        if (endedSessions.Count > 0)
         {
-            await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ended.Select(s => new EndedSession(s.Id, s.UserId)).ToList(), cancellationToken));
+            await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(endedSessions, cancellationToken));
+            await RaiseEndedAsync(endedSessions, reason, null);
         }
 
         Log.OtherSessionsRevoked(_logger, userId, keptSessionId, ended.Count, reason);

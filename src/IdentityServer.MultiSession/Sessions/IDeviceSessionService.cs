@@ -113,11 +113,8 @@ public interface IDeviceSessionService
     /// revocation (tokens revoked, back-channel logout queued, that device's cookie reaches it no more). An id of another user's
     /// session names nothing: <c>false</c>.
     /// </summary>
-    Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
-
-    /// <summary>Ends every session of a user on every device; returns how many ended.</summary>
-    Task<int> RevokeUserSessionsAsync(string userId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
+    Task<bool> RevokeUserSessionAsync(string userId, string sessionId, SessionEndReason reason, CancellationToken cancellationToken = default);
 
     /// <summary>Ends every session of a user except <paramref name="keptSessionId"/> (the one of this device): "sign out of all other devices".</summary>
-    Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionRevocationReason reason, CancellationToken cancellationToken = default);
+    Task<int> RevokeOtherSessionsAsync(string userId, string keptSessionId, SessionEndReason reason, CancellationToken cancellationToken = default);
 }

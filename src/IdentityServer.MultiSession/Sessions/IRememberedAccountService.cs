@@ -5,7 +5,7 @@ namespace IdentityServer.MultiSession.Sessions;
 /// <summary>
 /// The accounts signed out on the current device that its picker lists as "Signed out", when
 /// <see cref="MultiSessionOptions.RememberSignedOutAccounts"/> is on. The device is the one named by the request's device cookie.
-/// Entries are added by <see cref="IDeviceSessionService.SignOutAccountAsync"/>.
+/// Entries are added by <see cref="IDeviceSessionService.SignOutAccountAsync(Microsoft.AspNetCore.Http.HttpContext, string, System.Threading.CancellationToken)"/>.
 /// </summary>
 public interface IRememberedAccountService
 {

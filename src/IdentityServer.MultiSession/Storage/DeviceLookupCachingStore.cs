@@ -121,6 +121,18 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
+    public async Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RevokeAsync(secretHash, handle, now, remember, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateHash(secretHash);
+        }
+    }
+
     public async Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
     {
         try

@@ -73,7 +73,7 @@ public class DevicesModel : PageModel
         }
 
         var ending = Sessions.FirstOrDefault(s => string.Equals(s.SessionId, sessionId, StringComparison.Ordinal));
-        if (ending is null || !await _sessions.RevokeUserSessionAsync(Account.UserId, ending.SessionId, SessionRevocationReason.User, HttpContext.RequestAborted))
+        if (ending is null || !await _sessions.RevokeUserSessionAsync(Account.UserId, ending.SessionId, SessionEndReason.User, HttpContext.RequestAborted))
         {
             return Show(_text["Devices_NotFound"], StatusCodes.Status404NotFound);
         }
@@ -96,7 +96,7 @@ public class DevicesModel : PageModel
             return Show(_text["Devices_AccountChanged"], StatusCodes.Status409Conflict);
         }
 
-        var count = await _sessions.RevokeOtherSessionsAsync(Account.UserId, Account.SessionId, SessionRevocationReason.User, HttpContext.RequestAborted);
+        var count = await _sessions.RevokeOtherSessionsAsync(Account.UserId, Account.SessionId, SessionEndReason.User, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Devices_SignedOutOthers", count].Value;
         return LocalRedirect(Request.PathBase + MultiSessionDefaults.DevicesPath);
     }

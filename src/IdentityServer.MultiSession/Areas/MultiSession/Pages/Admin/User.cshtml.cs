@@ -70,7 +70,7 @@ public class UserSessionsModel : PageModel
             return NotFound();
         }
 
-        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionRevocationReason.Administrator, HttpContext.RequestAborted))
+        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionEndReason.Admin, HttpContext.RequestAborted))
         {
             Message = _text["Devices_NotFound"].Value;
             Response.StatusCode = StatusCodes.Status404NotFound;
@@ -90,7 +90,7 @@ public class UserSessionsModel : PageModel
             return NotFound();
         }
 
-        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionRevocationReason.Administrator, HttpContext.RequestAborted);
+        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionEndReason.Admin, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_RevokedAll", count].Value;
         return LocalRedirect(SelfUrl);
     }
