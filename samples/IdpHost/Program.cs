@@ -56,6 +56,13 @@ else
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
 
+// The switch policy's privileged accounts (MultiSession:ReauthenticateAfter, off unless configured): the admin role, or
+// two-factor sign-in on (README "Switch policy: privileged accounts sign in again").
+builder.Services.AddAuthorization(options => options.AddPolicy(
+    MultiSessionDefaults.ReauthenticationPolicy,
+    policy => policy.AddRequirements(new PrivilegedAccountRequirement())));
+builder.Services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrivilegedAccountHandler>();
+
 // Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
 builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
 

@@ -19,11 +19,20 @@ public static class DemoUsers
         ("frank", "Frank Fisher"),
     ];
 
-    /// <summary>Creates the demo users that do not exist yet.</summary>
+    /// <summary>The demo user in the <c>admin</c> role (a privileged account of the switch policy).</summary>
+    public const string Administrator = "alice";
+
+    /// <summary>Creates the demo users that do not exist yet, and the <c>admin</c> role with <see cref="Administrator"/> in it.</summary>
     public static async Task SeedAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        if (!await roles.RoleExistsAsync(Identity.PrivilegedAccountRequirement.AdminRole))
+        {
+            await roles.CreateAsync(new IdentityRole(Identity.PrivilegedAccountRequirement.AdminRole));
+        }
+
         foreach (var (userName, displayName) in All)
         {
             if (await users.FindByNameAsync(userName) is not null)
@@ -42,6 +51,11 @@ public static class DemoUsers
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"Seeding demo user '{userName}' failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+            }
+
+            if (userName == Administrator)
+            {
+                await users.AddToRoleAsync(user, Identity.PrivilegedAccountRequirement.AdminRole);
             }
         }
     }

@@ -41,4 +41,10 @@ public sealed record DeviceSession
     /// <summary>The authentication methods (RFC 8176 <c>amr</c> values) of the account's last authentication on this device.</summary>
     public IReadOnlyList<string> AuthenticationMethods { get; init; } = [];
 
+    /// <summary>
+    /// <c>true</c> when the switch policy (<see cref="MultiSessionOptions.ReauthenticateAfter"/>) asks this account to authenticate
+    /// again, with the methods of its last sign-in (<see cref="AuthenticationMethods"/>), before it is switched to, picked or
+    /// used through a hint. Never <c>true</c> for the active account.
+    /// </summary>
+    public bool RequiresReauthentication { get; init; }
 }
