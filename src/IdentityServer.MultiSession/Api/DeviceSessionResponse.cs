@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IdentityServer.MultiSession.Sessions;
 
 namespace IdentityServer.MultiSession.Api;
@@ -21,8 +22,9 @@ public sealed record DeviceSessionResponse(
 {
     /// <summary>
     /// <c>true</c> when the switch policy asks this account to sign in again before it is made active (set-active then answers
-    /// 403 with the URL of the login page for it).
+    /// 403 with the URL of the login page for it). Written only when <c>true</c>, so that the entry keeps its documented shape.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool RequiresReauthentication { get; init; }
 
     internal static DeviceSessionResponse From(DeviceSession session) => new(

@@ -130,8 +130,8 @@ public abstract class SwitchPolicyTests
         time.Advance(Later);
 
         var alice = await browser.SessionOfAsync("alice@example.com");
-        Assert.True(alice.GetProperty("requiresReauthentication").GetBoolean());
-        Assert.False((await browser.SessionOfAsync("bob@example.com")).GetProperty("requiresReauthentication").GetBoolean());
+        Assert.True(alice.RequiresReauthentication());
+        Assert.False((await browser.SessionOfAsync("bob@example.com")).RequiresReauthentication());
 
         using var response = await browser.PostJsonAsync("/multi-session/set-active", Body(alice.GetProperty("sessionToken").GetString()!));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -149,7 +149,7 @@ public abstract class SwitchPolicyTests
         await browser.SignInOkAsync("alice");
         Assert.Equal("alice@example.com", await ActiveEmailAsync(browser));
         Assert.Equal(alice.GetProperty("sessionId").GetString(), (await browser.SessionOfAsync("alice@example.com")).GetProperty("sessionId").GetString());
-        Assert.False((await browser.SessionOfAsync("alice@example.com")).GetProperty("requiresReauthentication").GetBoolean());
+        Assert.False((await browser.SessionOfAsync("alice@example.com")).RequiresReauthentication());
     }
 
     [SkippableFact]
@@ -253,7 +253,7 @@ public abstract class SwitchPolicyTests
         await browser.SignInOkAsync("bob", "carol", "dave");
         time.Advance(Later);
 
-        Assert.All(await browser.ListAsync(), s => Assert.False(s.GetProperty("requiresReauthentication").GetBoolean()));
+        Assert.All(await browser.ListAsync(), s => Assert.False(s.RequiresReauthentication()));
         using (var setActive = await browser.PostJsonAsync("/multi-session/set-active", Body(await TokenOfAsync(browser, "bob@example.com"))))
         {
             Assert.Equal(HttpStatusCode.OK, setActive.StatusCode);
@@ -282,7 +282,7 @@ public abstract class SwitchPolicyTests
         await browser.SignInOkAsync("alice", "bob");
         time.Advance(After - TimeSpan.FromMinutes(1));
 
-        Assert.False((await browser.SessionOfAsync("alice@example.com")).GetProperty("requiresReauthentication").GetBoolean());
+        Assert.False((await browser.SessionOfAsync("alice@example.com")).RequiresReauthentication());
         using var setActive = await browser.PostJsonAsync("/multi-session/set-active", Body(await TokenOfAsync(browser, "alice@example.com")));
         Assert.Equal(HttpStatusCode.OK, setActive.StatusCode);
         Assert.Equal("alice@example.com", await ActiveEmailAsync(browser));
@@ -297,7 +297,7 @@ public abstract class SwitchPolicyTests
         await SignInInOrderAsync(browser, time, "carol", "alice", "bob");
         time.Advance(TimeSpan.FromDays(1));
 
-        Assert.All(await browser.ListAsync(), s => Assert.False(s.GetProperty("requiresReauthentication").GetBoolean()));
+        Assert.All(await browser.ListAsync(), s => Assert.False(s.RequiresReauthentication()));
         var client = new OidcClient(browser);
         var id = await IdTokenAsync(client, await client.AuthorizeAsync(P(("login_hint", "alice"), ("prompt", "none"))));
         Assert.Equal("alice@example.com", id.GetClaim("email").Value);
@@ -327,7 +327,7 @@ public abstract class SwitchPolicyTests
 
         // alice was used more recently than carol, but must sign in again: carol is active.
         Assert.Equal("carol@example.com", await ActiveEmailAsync(browser));
-        Assert.True((await browser.SessionOfAsync("alice@example.com")).GetProperty("requiresReauthentication").GetBoolean());
+        Assert.True((await browser.SessionOfAsync("alice@example.com")).RequiresReauthentication());
         var activeId = await host.WithDatabaseAsync(db => db.Set<DeviceEntity>().AsNoTracking().Select(d => d.ActiveSessionId).SingleAsync());
         Assert.Equal((await browser.SessionOfAsync("carol@example.com")).GetProperty("sessionId").GetString(), activeId);
     }
@@ -350,7 +350,7 @@ public abstract class SwitchPolicyTests
         var list = await browser.ListAsync();
         var alice = Assert.Single(list);
         Assert.False(alice.GetProperty("active").GetBoolean());
-        Assert.True(alice.GetProperty("requiresReauthentication").GetBoolean());
+        Assert.True(alice.RequiresReauthentication());
         Assert.Null(await host.WithDatabaseAsync(db => db.Set<DeviceEntity>().AsNoTracking().Select(d => d.ActiveSessionId).SingleAsync()));
 
         // The pages cope: the home page and the picker show her, marked, and nobody is used without a choice.
@@ -384,6 +384,13 @@ public abstract class SwitchPolicyTests
         Assert.Equal(HttpStatusCode.Forbidden, setActive.StatusCode);
         Assert.Contains(host.Log.Entries, e => e.Contains("'NoSuchPolicy' is not defined", StringComparison.Ordinal));
     }
+}
+
+/// <summary>Reads the list entry's <c>requiresReauthentication</c>, which the API writes only when it is <c>true</c>.</summary>
+internal static class SwitchPolicyJson
+{
+    public static bool RequiresReauthentication(this JsonElement entry) =>
+        entry.TryGetProperty("requiresReauthentication", out var value) && value.GetBoolean();
 }
 
 /// <summary>SwitchPolicyTests on SQLite.</summary>
