@@ -372,6 +372,38 @@ public abstract class SwitchPolicyTests
     }
 
     [SkippableFact]
+    public async Task A_configuration_reload_turns_the_setting_on_at_once_and_a_negative_value_is_refused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = new ReloadableIdpFactory { Provider = fixture.Provider, Time = time };
+        var browser = host.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        time.Advance(Later);
+        var alice = await TokenOfAsync(browser, "alice@example.com");
+        var bob = await TokenOfAsync(browser, "bob@example.com");
+        using (var off = await browser.PostJsonAsync("/multi-session/set-active", Body(alice)))
+        {
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        }
+
+        using (var back = await browser.PostJsonAsync("/multi-session/set-active", Body(bob)))
+        {
+            Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        }
+
+        host.Reload(("MultiSession:ReauthenticateAfter", After.ToString("c", CultureInfo.InvariantCulture)));
+        using (var on = await browser.PostJsonAsync("/multi-session/set-active", Body(alice)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, on.StatusCode);
+        }
+
+        host.Reload(("MultiSession:ReauthenticateAfter", "-00:05:00"));
+        Assert.Equal(After, host.Current.ReauthenticateAfter);
+        using var refused = await browser.PostJsonAsync("/multi-session/set-active", Body(alice));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [SkippableFact]
     public async Task A_policy_the_host_has_not_defined_names_every_account_and_is_logged()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
