@@ -67,6 +67,13 @@ else
 // Passkeys: the answer's origin is checked against this IdP's own (the pages send no Origin header: Referrer-Policy).
 builder.Services.Configure<IdentityPasskeyOptions>(options => options.ValidateOrigin = PasskeyOrigin.IsThisIdpAsync);
 
+// The switch policy's privileged accounts (MultiSession:ReauthenticateAfter, off unless configured): the admin role, or
+// two-factor sign-in on (README "Switch policy: privileged accounts sign in again").
+builder.Services.AddAuthorization(options => options.AddPolicy(
+    MultiSessionDefaults.ReauthenticationPolicy,
+    policy => policy.AddRequirements(new PrivilegedAccountRequirement())));
+builder.Services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrivilegedAccountHandler>();
+
 // Identity's options can also be set in configuration, for example Identity:SignIn:RequireConfirmedAccount=true.
 builder.Services.Configure<IdentityOptions>(configuration.GetSection("Identity"));
 

@@ -59,6 +59,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Device {DeviceId}: the stored principal of session {SessionId} cannot be unprotected or read; the session was removed.")]
     public static partial void TicketUnreadable(ILogger logger, string deviceId, string sessionId);
 
+    // The switch policy: privileged accounts authenticate again before they are switched to (event ids 460-479).
+    [LoggerMessage(EventId = 460, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} of user {UserId} must authenticate again before it is used ({Route}).")]
+    public static partial void ReauthenticationRequired(ILogger logger, string deviceId, string sessionId, string userId, string route);
+
+    [LoggerMessage(EventId = 461, Level = LogLevel.Warning, Message = "The switch policy's authorization policy '{Policy}' is not defined: every account counts as named by it. Define it with AddAuthorization, or set MultiSession:ReauthenticationPolicy.")]
+    public static partial void ReauthenticationPolicyMissing(ILogger logger, string policy);
+
+    [LoggerMessage(EventId = 462, Level = LogLevel.Information, Message = "Device {DeviceId}: every remaining account must authenticate again before it becomes active; the device has no active account until one is chosen.")]
+    public static partial void NoActiveAccount(ILogger logger, string deviceId);
+
     // OpenIddict integration: tokens follow device sessions (event ids 200-249).
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Token request ({GrantType}) of client {ClientId} refused: the grant's session {SessionId} has ended.")]
     public static partial void EndedSessionGrantRefused(ILogger logger, string? grantType, string? clientId, string? sessionId);

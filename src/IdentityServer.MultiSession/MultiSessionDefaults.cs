@@ -50,6 +50,12 @@ public static class MultiSessionDefaults
     /// </summary>
     public const string AuthenticationMethodsClaimType = "amr";
 
+    /// <summary>
+    /// The default name of the authorization policy that names the accounts of the switch policy
+    /// (<see cref="MultiSessionOptions.ReauthenticateAfter"/>): <c>MultiSessionPrivileged</c>. The host defines it.
+    /// </summary>
+    public const string ReauthenticationPolicy = "MultiSessionPrivileged";
+
     /// <summary>The query parameter the login page reads to pre-fill the user name.</summary>
     public const string LoginHintParameter = "login_hint";
 }

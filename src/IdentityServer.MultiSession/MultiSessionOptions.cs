@@ -132,6 +132,23 @@ public sealed class MultiSessionOptions
     /// </summary>
     public TimeSpan DeviceLookupCacheMaxStaleness { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The switch policy (privilege separation between the accounts of one browser): an account that
+    /// <see cref="ReauthenticationPolicy"/> names, and whose last full authentication is older than this, must authenticate
+    /// again (with the methods of that last sign-in) before it is switched to, picked, or used through a <c>login_hint</c> or
+    /// <c>id_token_hint</c>. Default <c>null</c>: off, every account switches freely. <see cref="TimeSpan.Zero"/> asks such
+    /// accounts to authenticate again on every switch.
+    /// </summary>
+    public TimeSpan? ReauthenticateAfter { get; set; }
+
+    /// <summary>
+    /// The name of the ASP.NET Core authorization policy that names the accounts <see cref="ReauthenticateAfter"/> applies to,
+    /// evaluated against each account's stored principal. The host defines the policy (for example an administrator role).
+    /// Default <see cref="MultiSessionDefaults.ReauthenticationPolicy"/>. When the host has not defined it, every account counts
+    /// as named (the safe side) and a warning is logged.
+    /// </summary>
+    public string ReauthenticationPolicy { get; set; } = MultiSessionDefaults.ReauthenticationPolicy;
+
     /// <summary>Delivery of back-channel logout notifications to relying parties when a session ends.</summary>
     public BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
 

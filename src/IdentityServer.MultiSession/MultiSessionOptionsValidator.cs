@@ -98,6 +98,16 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:RememberedAccountLifetime must be positive (was {options.RememberedAccountLifetime}).");
         }
 
+        if (options.ReauthenticateAfter is { } reauthenticate && reauthenticate < TimeSpan.Zero)
+        {
+            failures.Add($"{section}:ReauthenticateAfter must not be negative when set (was {reauthenticate}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ReauthenticationPolicy))
+        {
+            failures.Add($"{section}:ReauthenticationPolicy must name an authorization policy (was empty).");
+        }
+
         if (options.CookieName is { } cookie && (string.IsNullOrWhiteSpace(cookie) || cookie.Any(c => char.IsWhiteSpace(c) || c is ';' or ',' or '=')))
         {
             failures.Add($"{section}:CookieName must be a non-empty cookie name without spaces, ';', ',' or '=' (was '{cookie}').");

@@ -25,7 +25,13 @@ public static class DemoUsers
     /// <summary>The demo administrator (same password), in the <see cref="AdministratorRole"/> role; not one of <see cref="All"/>.</summary>
     public static (string UserName, string DisplayName) Administrator { get; } = ("admin", "Ada Admin");
 
-    /// <summary>Creates the demo users that do not exist yet, and the administrator with its role.</summary>
+    /// <summary>
+    /// The demo user who is also in the <see cref="AdministratorRole"/> role, so that the switch policy has a privileged account
+    /// among the everyday demo users (README "Switch policy: privileged accounts sign in again").
+    /// </summary>
+    public const string PrivilegedDemoUser = "alice";
+
+    /// <summary>Creates the demo users that do not exist yet, and the administrator role with the administrator and <see cref="PrivilegedDemoUser"/> in it.</summary>
     public static async Task SeedAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
@@ -60,7 +66,7 @@ public static class DemoUsers
                 throw new InvalidOperationException($"Seeding demo user '{userName}' failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
             }
 
-            if (userName == Administrator.UserName)
+            if (userName == Administrator.UserName || userName == PrivilegedDemoUser)
             {
                 await users.AddToRoleAsync(user, AdministratorRole);
             }

@@ -55,6 +55,14 @@ public sealed class MultiAccountSignInManager(
     public override async Task<bool> IsTwoFactorClientRememberedAsync(ApplicationUser user)
     {
         var userId = await UserManager.GetUserIdAsync(user);
+        if (Context.RequestServices.GetService<IdentityServer.MultiSession.Sessions.IDeviceSessionService>() is { } sessions
+            && (await sessions.ListAsync(Context, Context.RequestAborted)).Any(s => s.UserId == userId && s.RequiresReauthentication))
+        {
+            // The switch policy asks this account to authenticate again with its strongest method: a remembered browser does
+            // not stand in for the second factor then.
+            return false;
+        }
+
         var stamp = UserManager.SupportsUserSecurityStamp ? await UserManager.GetSecurityStampAsync(user) : null;
         return (await ReadRememberedAsync()).Any(identity => identity.Name == userId
             && (stamp is null || identity.FindFirst(Options.ClaimsIdentity.SecurityStampClaimType)?.Value == stamp));

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IdentityServer.MultiSession.Sessions;
 
 namespace IdentityServer.MultiSession.Api;
@@ -19,6 +20,13 @@ public sealed record DeviceSessionResponse(
     DateTimeOffset LastSeenAt,
     DateTimeOffset ExpiresAt)
 {
+    /// <summary>
+    /// <c>true</c> when the switch policy asks this account to sign in again before it is made active (set-active then answers
+    /// 403 with the URL of the login page for it). Written only when <c>true</c>, so that the entry keeps its documented shape.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RequiresReauthentication { get; init; }
+
     internal static DeviceSessionResponse From(DeviceSession session) => new(
         session.SessionToken,
         session.SessionId,
@@ -26,5 +34,8 @@ public sealed record DeviceSessionResponse(
         new DeviceSessionUserResponse(session.UserId, session.DisplayName, session.Email),
         session.CreatedAt,
         session.LastSeenAt,
-        session.ExpiresAt);
+        session.ExpiresAt)
+    {
+        RequiresReauthentication = session.RequiresReauthentication,
+    };
 }

@@ -119,7 +119,30 @@ internal static class MultiSessionApiEndpoints
             return problem;
         }
 
-        var session = await sessions.SetActiveAsync(context, token!, context.RequestAborted);
+        DeviceSession? session;
+        try
+        {
+            session = await sessions.SetActiveAsync(context, token!, context.RequestAborted);
+        }
+        catch (MultiSessionReauthenticationRequiredException reauthenticate)
+        {
+            // The switch policy: the account signs in again first; the problem names the login page for it.
+            var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>().CurrentValue;
+            var account = reauthenticate.Session;
+            var url = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(
+                context.Request.PathBase + options.LoginPath!.Value,
+                new Dictionary<string, string?>
+                {
+                    [options.ReturnUrlParameter!] = context.Request.PathBase + (options.HomePath.HasValue ? options.HomePath.Value : "/"),
+                    [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
+                });
+            return Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Re-authentication required",
+                detail: "This account must sign in again, with the methods of its last sign-in, before it can be made active.",
+                extensions: new Dictionary<string, object?> { ["reauthenticateUrl"] = url });
+        }
+
         return session is null ? UnknownSession() : Results.Ok(DeviceSessionResponse.From(session));
     }
 

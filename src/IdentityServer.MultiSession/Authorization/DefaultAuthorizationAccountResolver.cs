@@ -89,6 +89,11 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
                     : Login(returnUrl, request.LoginHint);
             }
 
+            if (hinted.RequiresReauthentication)
+            {
+                return Reauthenticate(hinted, returnUrl, none, "The account named by id_token_hint must sign in again before it is used.");
+            }
+
             return CheckMaxAge(hinted, request, returnUrl, none);
         }
 
@@ -104,6 +109,11 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
                 return none
                     ? AuthorizationAccountDecision.Fail(AuthorizationErrors.LoginRequired, "The account named by login_hint is not signed in on this browser.")
                     : Login(returnUrl, hint);
+            }
+
+            if (hinted.RequiresReauthentication)
+            {
+                return Reauthenticate(hinted, returnUrl, none, "The account named by login_hint must sign in again before it is used.");
             }
 
             return CheckMaxAge(hinted, request, returnUrl, none);
@@ -130,9 +140,30 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
             return AuthorizationAccountDecision.Fail(AuthorizationErrors.AccountSelectionRequired, "Several accounts are signed in on this browser; the user must choose one.");
         }
 
-        var active = sessions.FirstOrDefault(s => s.IsActive) ?? sessions[0];
+        var active = sessions.FirstOrDefault(s => s.IsActive);
+        if (active is null)
+        {
+            // No active account: the switch policy asks every account here to authenticate again before it becomes active.
+            if (sessions.Count == 1)
+            {
+                return Reauthenticate(sessions[0], returnUrl, none, "The account signed in on this browser must sign in again before it is used.");
+            }
+
+            return none
+                ? AuthorizationAccountDecision.Fail(AuthorizationErrors.AccountSelectionRequired, "No account is active on this browser; the user must choose one.")
+                : Picker(returnUrl);
+        }
+
         return CheckMaxAge(active, request, returnUrl, none);
     }
+
+    /// <summary>
+    /// The switch policy asks <paramref name="session"/> to authenticate again before it is used: the login page for that
+    /// account, or <c>login_required</c> with <c>prompt=none</c>.
+    /// </summary>
+    private AuthorizationAccountDecision Reauthenticate(DeviceSession session, string returnUrl, bool none, string description) => none
+        ? AuthorizationAccountDecision.Fail(AuthorizationErrors.LoginRequired, description)
+        : Login(returnUrl, session.Email ?? session.UserName);
 
     private AuthorizationAccountDecision CheckMaxAge(DeviceSession session, AuthorizationAccountRequest request, string returnUrl, bool none)
     {

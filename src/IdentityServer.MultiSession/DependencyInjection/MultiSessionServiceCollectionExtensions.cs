@@ -96,6 +96,7 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+        services.AddAuthorizationCore();
         services.AddLocalization();
         services.TryAddScoped<IClientDisplayNameResolver, NoClientDisplayNameResolver>();
         services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.Add(new IdentityServer.MultiSession.Http.AntiforgeryCacheHeadersFilter()));

@@ -5,6 +5,7 @@ using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Events;
 using IdentityServer.MultiSession.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -97,14 +98,20 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             list = list with { Sessions = kept };
         }
 
+        var stale = await FindSwitchPolicyStaleAsync(list.Sessions, now, cancellationToken);
         var activeId = list.ActiveSessionId;
         if (list.Sessions.Count > 0 && !list.Sessions.Any(s => s.Id == activeId))
         {
-            // The active session ended (expired or revoked elsewhere): the most recently used one takes its place.
-            activeId = list.Sessions[0].Id;
+            // The active session ended (expired or revoked elsewhere): the most recently used one takes its place, unless the
+            // switch policy asks it to authenticate again first (then none may, and the device has no active account).
+            activeId = list.Sessions.FirstOrDefault(s => stale?.Contains(s.Id) != true)?.Id;
         }
 
-        return list.Sessions.Select(s => s.ToDeviceSession(activeId)).ToList();
+        return list.Sessions
+            .Select(s => s.ToDeviceSession(activeId) is var session && stale?.Contains(s.Id) == true && !session.IsActive
+                ? session with { RequiresReauthentication = true }
+                : session)
+            .ToList();
     }
 
     /// <inheritdoc />
@@ -147,7 +154,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         if (session is null)
         {
-            session = await _store.ActivateMostRecentAsync(lookup.Device.Id, now, cancellationToken);
+            session = Options.ReauthenticateAfter is null
+                ? await _store.ActivateMostRecentAsync(lookup.Device.Id, now, cancellationToken)
+                : await ActivateMostRecentAllowedAsync(hash, lookup.Device, now, cancellationToken);
             activeId = session?.Id;
             if (session is null)
             {
@@ -343,6 +352,18 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         var now = _time.GetUtcNow();
+        if (Options.ReauthenticateAfter is not null)
+        {
+            // The switch policy: an account it names, whose last authentication is too old, authenticates again first.
+            var list = await _store.ListAsync(hash, now, cancellationToken);
+            var target = list.Sessions.FirstOrDefault(s => s.Handle == sessionToken);
+            if (target is not null && target.Id != list.ActiveSessionId && await RequiresReauthenticationAsync(target, now, cancellationToken))
+            {
+                Log.ReauthenticationRequired(_logger, target.DeviceId, target.Id, target.UserId, "set-active");
+                throw new MultiSessionReauthenticationRequiredException(target.ToDeviceSession(list.ActiveSessionId) with { RequiresReauthentication = true });
+            }
+        }
+
         var session = await _store.SetActiveAsync(hash, sessionToken, now, cancellationToken);
         if (session is null)
         {
@@ -419,6 +440,16 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         if (revocation.DeviceRemoved)
         {
             DeleteDeviceCookie(context);
+        }
+        else if (revocation.ActiveChanged && Options.ReauthenticateAfter is not null)
+        {
+            // The next active account is the most recently used one that the switch policy lets become active as it is.
+            var list = await _store.ListAsync(hash, now, cancellationToken);
+            var active = list.Sessions.FirstOrDefault(s => s.Id == list.ActiveSessionId);
+            if (active is not null && await RequiresReauthenticationAsync(active, now, cancellationToken) && list.DeviceId is { } deviceId)
+            {
+                await ActivateMostRecentAllowedAsync(hash, new DeviceEntity { Id = deviceId, ActiveSessionId = active.Id, SecretHash = hash }, now, cancellationToken, list);
+            }
         }
 
         return true;
@@ -611,6 +642,89 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         removed > 0
             ? RaiseEndedAsync([new EndedSession(session.Id, session.UserId) { DeviceId = session.DeviceId }], reason, context)
             : Task.CompletedTask;
+
+    /// <summary>
+    /// <c>true</c> when the switch policy asks <paramref name="session"/> to authenticate again before it is switched to: the
+    /// policy is on (<see cref="MultiSessionOptions.ReauthenticateAfter"/>), the session's last authentication is older than
+    /// that, and its stored principal satisfies the authorization policy <see cref="MultiSessionOptions.ReauthenticationPolicy"/>
+    /// (an unreadable principal counts as named).
+    /// </summary>
+    protected virtual async Task<bool> RequiresReauthenticationAsync(DeviceSessionEntity session, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var options = Options;
+        if (options.ReauthenticateAfter is not { } after || now - session.AuthenticatedAt <= after)
+        {
+            return false;
+        }
+
+        var principal = ReadTicket(session, out _);
+        return principal is null || await IsNamedBySwitchPolicyAsync(principal, options.ReauthenticationPolicy, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>true</c> when <paramref name="principal"/> (an account's stored principal) satisfies the authorization policy named
+    /// <paramref name="policyName"/>. A policy the host has not defined names every account.
+    /// </summary>
+    protected virtual async Task<bool> IsNamedBySwitchPolicyAsync(ClaimsPrincipal principal, string policyName, CancellationToken cancellationToken)
+    {
+        var policies = _services.GetService<IAuthorizationPolicyProvider>();
+        var authorization = _services.GetService<IAuthorizationService>();
+        var policy = policies is null ? null : await policies.GetPolicyAsync(policyName);
+        if (policy is null || authorization is null)
+        {
+            Log.ReauthenticationPolicyMissing(_logger, policyName);
+            return true;
+        }
+
+        return (await authorization.AuthorizeAsync(principal, resource: null, policy)).Succeeded;
+    }
+
+    private async Task<HashSet<string>?> FindSwitchPolicyStaleAsync(IReadOnlyList<DeviceSessionEntity> sessions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (Options.ReauthenticateAfter is null)
+        {
+            return null;
+        }
+
+        var stale = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var session in sessions)
+        {
+            if (await RequiresReauthenticationAsync(session, now, cancellationToken))
+            {
+                stale.Add(session.Id);
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>
+    /// Makes the device's most recently used session that the switch policy lets become active as it is the active one; when
+    /// every remaining session must authenticate again first, the device has no active session until one is chosen.
+    /// </summary>
+    private async Task<DeviceSessionEntity?> ActivateMostRecentAllowedAsync(string hash, DeviceEntity device, DateTimeOffset now, CancellationToken cancellationToken, DeviceSessionList? list = null)
+    {
+        list ??= await _store.ListAsync(hash, now, cancellationToken);
+        foreach (var candidate in list.Sessions)
+        {
+            if (!await RequiresReauthenticationAsync(candidate, now, cancellationToken))
+            {
+                return await _store.SetActiveAsync(hash, candidate.Handle, now, cancellationToken);
+            }
+        }
+
+        if (device.ActiveSessionId is not null)
+        {
+            await _store.ClearActiveSessionAsync(device.Id, cancellationToken);
+            if (list.Sessions.Count > 0)
+            {
+                Log.NoActiveAccount(_logger, device.Id);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The sliding expiry from <paramref name="now"/>, capped by the absolute expiry.</summary>
     protected static DateTimeOffset ComputeExpiry(DateTimeOffset now, DateTimeOffset? absolute, MultiSessionOptions options)

@@ -50,4 +50,10 @@ public sealed record DeviceSession
     /// <summary>The truncated network address at sign-in, when recording it is on; else <c>null</c>.</summary>
     public string? IpAddress { get; init; }
 
+    /// <summary>
+    /// <c>true</c> when the switch policy (<see cref="MultiSessionOptions.ReauthenticateAfter"/>) asks this account to authenticate
+    /// again, with the methods of its last sign-in (<see cref="AuthenticationMethods"/>), before it is switched to, picked or
+    /// used through a hint. Never <c>true</c> for the active account.
+    /// </summary>
+    public bool RequiresReauthentication { get; init; }
 }

@@ -48,7 +48,11 @@ public interface IDeviceSessionService
     /// </summary>
     Task<int> RevokeStaleSessionsAsync(string userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes the session named by <paramref name="sessionToken"/> active; <c>null</c> when it names no live session of this device (BEHAVIOUR.md §3.5).</summary>
+    /// <summary>
+    /// Makes the session named by <paramref name="sessionToken"/> active; <c>null</c> when it names no live session of this device (BEHAVIOUR.md §3.5).
+    /// Throws <see cref="MultiSessionReauthenticationRequiredException"/>, changing nothing, when the switch policy
+    /// (<see cref="MultiSessionOptions.ReauthenticateAfter"/>) asks that account to authenticate again first.
+    /// </summary>
     Task<DeviceSession?> SetActiveAsync(HttpContext context, string sessionToken, CancellationToken cancellationToken = default);
 
     /// <summary>Ends the session named by <paramref name="sessionToken"/>; <c>false</c> when it names no live session of this device (BEHAVIOUR.md §3.6).</summary>

@@ -277,4 +277,16 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
 
         return removed;
     }
+
+    public async Task<bool> ClearActiveSessionAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.ClearActiveSessionAsync(deviceId, cancellationToken);
+        }
+        finally
+        {
+            _cache.InvalidateDevice(deviceId);
+        }
+    }
 }

@@ -343,6 +343,11 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     }
 
     /// <inheritdoc />
+    public virtual async Task<bool> ClearActiveSessionAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        await Devices.Where(d => d.Id == deviceId)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken) > 0;
+
+    /// <inheritdoc />
     public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, false, cancellationToken), cancellationToken);
 
@@ -406,10 +411,10 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         else
         {
             // If the revoked session was active, the most recently used remaining one becomes active (BEHAVIOUR.md §3.6).
-            await Devices.Where(d => d.Id == session.DeviceId && (d.ActiveSessionId == session.Id || d.ActiveSessionId == null))
+            var moved = await Devices.Where(d => d.Id == session.DeviceId && (d.ActiveSessionId == session.Id || d.ActiveSessionId == null))
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, remaining), cancellationToken);
             var active = await Devices.AsNoTracking().Where(d => d.Id == session.DeviceId).Select(d => d.ActiveSessionId).FirstOrDefaultAsync(cancellationToken);
-            result = new DeviceRevocation(session, active, false);
+            result = new DeviceRevocation(session, active, false) { ActiveChanged = moved > 0 };
         }
 
         return result;
@@ -487,8 +492,11 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             }
             else
             {
-                await Devices.Where(d => d.Id == deviceId && (d.ActiveSessionId == null || !d.Sessions.Any(s => s.Id == d.ActiveSessionId)))
-                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, remaining), cancellationToken);
+                // A device whose active session ended has none until its next request, which makes the most recently used
+                // remaining one active (one that the switch policy lets become active without authenticating again). A device
+                // left without an active account on purpose keeps it that way.
+                await Devices.Where(d => d.Id == deviceId && d.ActiveSessionId != null && !d.Sessions.Any(s => s.Id == d.ActiveSessionId))
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken);
             }
         }
 

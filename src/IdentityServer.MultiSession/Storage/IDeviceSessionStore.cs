@@ -34,6 +34,12 @@ public interface IDeviceSessionStore
     Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Leaves the device without an active session (no account may become active without authenticating again); its
+    /// sessions stay signed in. <c>true</c> when the device exists.
+    /// </summary>
+    Task<bool> ClearActiveSessionAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Ends the unexpired session named by <paramref name="handle"/> on this device; the most recently used remaining one
     /// becomes active if it was active, and the device is removed when none remains. <c>null</c> when it names none.
     /// </summary>

@@ -35,6 +35,8 @@ public sealed class StartupValidationTests
     [InlineData("MultiSession:OnLimitReached", "1", "MultiSession:OnLimitReached must be one of 'Reject', 'EvictLeastRecentlyUsed' (was '1')")]
     [InlineData("MultiSession:EndSessionScope", "Everything", "MultiSession:EndSessionScope must be one of 'AllAccounts', 'HintedAccount' (was 'Everything')")]
     [InlineData("MultiSession:MaximumSessions", "five", "MultiSession:MaximumSessions")]
+    [InlineData("MultiSession:ReauthenticateAfter", "-00:10:00", "MultiSession:ReauthenticateAfter must not be negative")]
+    [InlineData("MultiSession:ReauthenticationPolicy", " ", "MultiSession:ReauthenticationPolicy must name an authorization policy")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
     [InlineData("Database:Provider", "5", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]
     [InlineData("Database:Provider", "Sqlite,PostgreSQL", "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSQL'")]

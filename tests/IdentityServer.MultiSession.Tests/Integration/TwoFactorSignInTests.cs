@@ -157,6 +157,36 @@ public abstract class TwoFactorSignInTests
     }
 
     [SkippableFact]
+    public async Task A_browser_filled_by_another_tab_meanwhile_refuses_the_authenticator_code_and_adds_no_session()
+    {
+        var browser = factory.CreateBrowser();
+        for (var i = 0; i < 4; i++)
+        {
+            await browser.SignInOkAsync((await TwoFactorAccounts.CreateAsync(factory, twoFactor: false)).UserName);
+        }
+
+        var twoFactor = await TwoFactorAccounts.CreateAsync(factory, twoFactor: true);
+        using var password = await browser.PasswordStepAsync(twoFactor);
+        var codeUrl = password.Headers.Location!.ToString();
+        Assert.StartsWith("/Account/LoginWith2fa?", codeUrl, StringComparison.Ordinal);
+        var form = (await browser.GetPageAsync(codeUrl)).QuerySelector<IHtmlFormElement>("form[method=post]")!;
+
+        // Another tab signs the fifth account in.
+        await browser.SignInOkAsync((await TwoFactorAccounts.CreateAsync(factory, twoFactor: false)).UserName);
+
+        using var refused = await browser.SubmitAsync(form, new Dictionary<string, string>
+        {
+            ["Code"] = TwoFactorAccounts.Totp(twoFactor.AuthenticatorKey!),
+            ["RememberMachine"] = "false",
+        });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = TestBrowser.Parse(await refused.Content.ReadAsStringAsync(), codeUrl);
+        Assert.Equal(LimitMessage, page.QuerySelector(".ms-limit [role=alert]")!.TextContent.Trim());
+        Assert.Equal(5, (await browser.ListAsync()).Count);
+        Assert.DoesNotContain(await browser.ListAsync(), e => e.GetProperty("user").GetProperty("email").GetString() == twoFactor.Email);
+    }
+
+    [SkippableFact]
     public async Task A_remembered_account_is_refused_by_the_limit_like_a_password_sign_in()
     {
         var browser = factory.CreateBrowser();

@@ -141,7 +141,18 @@ public class AccountsModel : PageModel
             return LocalRedirect(login);
         }
 
-        var session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
+        DeviceSession? session;
+        try
+        {
+            session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
+        }
+        catch (MultiSessionReauthenticationRequiredException reauthenticate)
+        {
+            // The switch policy: this account signs in again (with the methods of its last sign-in) before it is used; the
+            // sign-in makes it active and, for an authorization request, hands it to the client.
+            return LocalRedirect(ReauthenticationUrl(reauthenticate.Session));
+        }
+
         if (session is null)
         {
             return await ShowAsync(_text["Picker_NoLongerSignedIn"]);
@@ -172,6 +183,16 @@ public class AccountsModel : PageModel
         {
             [options.ReturnUrlParameter!] = _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
             [MultiSessionDefaults.LoginHintParameter] = picked.Email ?? picked.UserName,
+        });
+    }
+
+    private string ReauthenticationUrl(DeviceSession? account)
+    {
+        var options = _options.CurrentValue;
+        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
+        {
+            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
         });
     }
 
