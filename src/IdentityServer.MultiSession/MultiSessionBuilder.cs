@@ -1,7 +1,4 @@
-using IdentityServer.MultiSession.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdentityServer.MultiSession;
 
@@ -15,30 +12,6 @@ public sealed class MultiSessionBuilder
 
     /// <summary>The services.</summary>
     public IServiceCollection Services { get; }
-
-    /// <summary>
-    /// Stores devices and sessions with EF Core in <typeparamref name="TContext"/>, whose <c>OnModelCreating</c> calls
-    /// <see cref="MultiSessionModelBuilderExtensions.UseMultiSession"/>.
-    /// </summary>
-    public MultiSessionBuilder AddEntityFrameworkStore<TContext>()
-        where TContext : DbContext
-    {
-        Services.TryAddScoped<IDeviceSessionStore, EntityFrameworkDeviceSessionStore<TContext>>();
-        Services.TryAddScoped<ILogoutNotificationStore, EntityFrameworkLogoutNotificationStore<TContext>>();
-        return AddUniqueConstraintViolationDetector<SqlStateUniqueConstraintViolationDetector>();
-    }
-
-    /// <summary>
-    /// Registers how the store recognises a unique-constraint violation of the host's database provider (by its error code).
-    /// SQLSTATE 23505 (PostgreSQL) is registered with the store; hosts on other providers add theirs.
-    /// </summary>
-    /// <typeparam name="TDetector">The detector.</typeparam>
-    public MultiSessionBuilder AddUniqueConstraintViolationDetector<TDetector>()
-        where TDetector : class, IUniqueConstraintViolationDetector
-    {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IUniqueConstraintViolationDetector, TDetector>());
-        return this;
-    }
 
     /// <summary>Configures the options.</summary>
     public MultiSessionBuilder Configure(Action<MultiSessionOptions> configure)
