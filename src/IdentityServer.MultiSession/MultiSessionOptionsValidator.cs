@@ -97,7 +97,7 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:CookieName must be a non-empty cookie name without spaces, ';', ',' or '=' (was '{cookie}').");
         }
 
-        Logout.BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);
+        BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
