@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>Recognises a failure of the database (unreachable, timing out, failing mid-request) in an exception chain.</summary>
-public static class DatabaseFailure
+internal static class DatabaseFailure
 {
     private const string RetryLimitExceededExceptionName = "Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException";
 
