@@ -133,7 +133,7 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:DeviceLookupCacheMaxStaleness must be between 00:00:00.1 and 00:01:00 (was {options.DeviceLookupCacheMaxStaleness}).");
         }
 
-        Logout.BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);
+        BackChannelLogoutOptionsRules.Validate(options.BackChannelLogout, $"{section}:BackChannelLogout", failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

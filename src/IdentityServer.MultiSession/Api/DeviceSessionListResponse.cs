@@ -9,6 +9,6 @@ namespace IdentityServer.MultiSession.Api;
 /// </summary>
 /// <param name="Sessions">The signed-in accounts, most recently used first.</param>
 /// <param name="SignedOutAccounts">The accounts signed out on this browser, most recent first; absent when the option is off.</param>
-public sealed record DeviceSessionListResponse(
+internal sealed record DeviceSessionListResponse(
     IReadOnlyList<DeviceSessionResponse> Sessions,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SignedOutAccountResponse>? SignedOutAccounts);

@@ -11,7 +11,7 @@ namespace IdentityServer.MultiSession.Api;
 /// <param name="CreatedAt">When the session was created.</param>
 /// <param name="LastSeenAt">When it was last used.</param>
 /// <param name="ExpiresAt">When it expires unless used.</param>
-public sealed record DeviceSessionResponse(
+internal sealed record DeviceSessionResponse(
     string SessionToken,
     string SessionId,
     bool Active,

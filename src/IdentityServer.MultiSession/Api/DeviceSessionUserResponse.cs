@@ -4,4 +4,4 @@ namespace IdentityServer.MultiSession.Api;
 /// <param name="Id">The user id.</param>
 /// <param name="Name">The display name.</param>
 /// <param name="Email">The email address.</param>
-public sealed record DeviceSessionUserResponse(string Id, string Name, string? Email);
+internal sealed record DeviceSessionUserResponse(string Id, string Name, string? Email);

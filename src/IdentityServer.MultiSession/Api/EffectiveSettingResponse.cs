@@ -8,7 +8,7 @@ namespace IdentityServer.MultiSession.Api;
 /// <param name="Source"><c>default</c>, <c>configuration</c> or <c>host</c>.</param>
 /// <param name="ConfigurationSource">For configuration: the file, <c>environment variables</c>, <c>command line</c> or the provider.</param>
 /// <param name="AppliesOnReload">Whether a change applies while the IdP runs.</param>
-public sealed record EffectiveSettingResponse(string Name, string? Value, string Source, string? ConfigurationSource, bool AppliesOnReload)
+internal sealed record EffectiveSettingResponse(string Name, string? Value, string Source, string? ConfigurationSource, bool AppliesOnReload)
 {
     /// <summary>Maps a setting.</summary>
     public static EffectiveSettingResponse From(EffectiveSetting setting)

@@ -11,7 +11,7 @@ namespace IdentityServer.MultiSession.Api;
 /// <param name="LoginName">The email, or the user name when the account has none (the login form's hint).</param>
 /// <param name="SignedOutAt">When the user signed it out on this browser.</param>
 /// <param name="ExpiresAt">When the entry is forgotten.</param>
-public sealed record SignedOutAccountResponse(string Id, string Name, string LoginName, DateTimeOffset SignedOutAt, DateTimeOffset ExpiresAt)
+internal sealed record SignedOutAccountResponse(string Id, string Name, string LoginName, DateTimeOffset SignedOutAt, DateTimeOffset ExpiresAt)
 {
     internal static SignedOutAccountResponse From(RememberedAccount account) =>
         new(account.Id, account.DisplayName, account.LoginName, account.SignedOutAt, account.ExpiresAt);

@@ -14,7 +14,7 @@ namespace IdentityServer.MultiSession.Api;
 /// <param name="LastSeenAt">When the session was last used.</param>
 /// <param name="ExpiresAt">When the session expires unless used again.</param>
 /// <param name="Clients">The OIDC clients that received tokens through the session.</param>
-public sealed record UserDeviceSessionResponse(
+internal sealed record UserDeviceSessionResponse(
     string SessionId,
     bool Current,
     string Device,

@@ -9,7 +9,7 @@ namespace IdentityServer.MultiSession.Authorization;
 /// <c>max_age=0</c>, or a <c>max_age</c> that the account's last authentication does not meet. Such a request never takes an
 /// account from the picker as it is: the account goes to the login form (with its <c>login_hint</c>) instead.
 /// </summary>
-public static class FreshAuthentication
+internal static class FreshAuthentication
 {
     private const string PromptParameter = "prompt";
     private const string MaxAgeParameter = "max_age";

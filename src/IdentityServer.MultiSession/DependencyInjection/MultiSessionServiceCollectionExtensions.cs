@@ -47,6 +47,7 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddSingleton<AccountSelectionProtector>();
         services.TryAddSingleton<ReturnUrlValidator>();
         services.TryAddScoped<IDeviceSessionService, DefaultDeviceSessionService>();
+        services.TryAddScoped<IRememberedAccountService, DefaultRememberedAccountService>();
         services.TryAddScoped<IAuthorizationAccountResolver, DefaultAuthorizationAccountResolver>();
         services.TryAddScoped<IEndSessionResolver, DefaultEndSessionResolver>();
         services.TryAddScoped(

@@ -11,7 +11,7 @@ namespace IdentityServer.MultiSession.Sessions;
 /// differ. Every colour of the palette (the CSS classes <c>ms-avatar-0</c> … <c>ms-avatar-7</c>) has a contrast of 5:1 or more
 /// with the white letter.
 /// </summary>
-public static class AccountAvatar
+internal static class AccountAvatar
 {
     /// <summary>How many colours the palette has.</summary>
     public const int PaletteSize = 8;

@@ -12,7 +12,7 @@ namespace IdentityServer.MultiSession.Sessions;
 /// Removes expired device sessions from storage in batches, every <see cref="MultiSessionOptions.CleanupInterval"/> (BEHAVIOUR.md §3.8).
 /// A failing run is logged and the next interval tries again.
 /// </summary>
-public sealed class ExpiredSessionCleanupService : BackgroundService
+internal sealed class ExpiredSessionCleanupService : BackgroundService
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<MultiSessionOptions> _options;

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
 /// Which requests may authenticate from the device lookup cache: GET and HEAD requests to ordinary pages. The OpenID Connect
-/// endpoints (any request OpenIddict recognised, and the configured authorization endpoints), the picker and the library's other
+/// endpoints (any request the OIDC engine recognised, and the configured authorization endpoints), the picker and the library's other
 /// pages, the JSON API and every state-changing request always read the database.
 /// </summary>
 internal static class DeviceLookupCachePolicy
@@ -38,7 +39,15 @@ internal static class DeviceLookupCachePolicy
             }
         }
 
-        // An OpenID Connect endpoint (authorization, token, userinfo, end-session, ...) that OpenIddict recognised.
-        return context.Features.Get<global::OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreFeature>()?.Transaction?.Request is null;
+        // An OpenID Connect endpoint (authorization, token, userinfo, end-session, ...) that the OIDC engine recognised.
+        foreach (var detector in context.RequestServices.GetServices<IProtocolRequestDetector>())
+        {
+            if (detector.IsProtocolRequest(context))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

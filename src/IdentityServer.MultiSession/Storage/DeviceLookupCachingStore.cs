@@ -8,7 +8,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// Decorates the store with the device lookup cache: <see cref="FindAsync"/> of the active session, on a request that
 /// <see cref="DeviceLookupCachePolicy"/> allows, is served from <see cref="DeviceLookupCache"/> while it is usable; every write
 /// invalidates the entries it may change, on this instance, before it returns. Other instances learn of the write through the
-/// database (<see cref="PostgreSqlDeviceChangeListener{TContext}"/>).
+/// database (<c>PostgreSqlDeviceChangeListener</c> (EF Core package)).
 /// </summary>
 internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
 {

@@ -1,4 +1,4 @@
-namespace IdentityServer.MultiSession.Logout;
+namespace IdentityServer.MultiSession;
 
 /// <summary>The start-up checks of <see cref="BackChannelLogoutOptions"/>; each failure names its setting.</summary>
 internal static class BackChannelLogoutOptionsRules

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>EF Core mapping of <see cref="DeviceSessionEntity"/>: table <c>MultiSessionDeviceSessions</c>.</summary>
-public sealed class DeviceSessionEntityConfiguration : IEntityTypeConfiguration<DeviceSessionEntity>
+internal sealed class DeviceSessionEntityConfiguration : IEntityTypeConfiguration<DeviceSessionEntity>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<DeviceSessionEntity> builder)

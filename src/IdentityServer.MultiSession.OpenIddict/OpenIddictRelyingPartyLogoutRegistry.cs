@@ -4,7 +4,7 @@ using OpenIddict.Abstractions;
 namespace IdentityServer.MultiSession.OpenIddict;
 
 /// <summary>Reads a client's logout registration from its OpenIddict application (<see cref="OpenIddictLogoutProperties"/>).</summary>
-public sealed class OpenIddictRelyingPartyLogoutRegistry : IRelyingPartyLogoutRegistry
+internal sealed class OpenIddictRelyingPartyLogoutRegistry : IRelyingPartyLogoutRegistry
 {
     private readonly IOpenIddictApplicationManager _applications;
 

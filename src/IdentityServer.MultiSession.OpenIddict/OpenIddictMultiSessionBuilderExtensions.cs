@@ -34,6 +34,7 @@ public static class OpenIddictMultiSessionBuilderExtensions
         services.TryAddScoped<OpenIddictMultiSessionAuthorization>();
         services.TryAddScoped<SessionValidity>();
         services.TryAddScoped<ISessionTokenRevoker, OpenIddictSessionTokenRevoker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IdentityServer.MultiSession.Storage.IProtocolRequestDetector, OpenIddictProtocolRequestDetector>());
         services.Replace(ServiceDescriptor.Scoped<IClientDisplayNameResolver, OpenIddictClientDisplayNameResolver>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiSessionOptions>, OpenIddictMultiSessionPostConfigureOptions>());

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>EF Core mapping of <see cref="LogoutNotificationEntity"/>: table <c>MultiSessionLogoutNotifications</c>.</summary>
-public sealed class LogoutNotificationEntityConfiguration : IEntityTypeConfiguration<LogoutNotificationEntity>
+internal sealed class LogoutNotificationEntityConfiguration : IEntityTypeConfiguration<LogoutNotificationEntity>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<LogoutNotificationEntity> builder)

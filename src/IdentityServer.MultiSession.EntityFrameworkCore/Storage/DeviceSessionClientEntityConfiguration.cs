@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>EF Core mapping of <see cref="DeviceSessionClientEntity"/>: table <c>MultiSessionDeviceSessionClients</c>.</summary>
-public sealed class DeviceSessionClientEntityConfiguration : IEntityTypeConfiguration<DeviceSessionClientEntity>
+internal sealed class DeviceSessionClientEntityConfiguration : IEntityTypeConfiguration<DeviceSessionClientEntity>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<DeviceSessionClientEntity> builder)

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>EF Core mapping of <see cref="DeviceEntity"/>: table <c>MultiSessionDevices</c>.</summary>
-public sealed class DeviceEntityConfiguration : IEntityTypeConfiguration<DeviceEntity>
+internal sealed class DeviceEntityConfiguration : IEntityTypeConfiguration<DeviceEntity>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<DeviceEntity> builder)
