@@ -8,20 +8,8 @@ namespace IdentityServer.MultiSession;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} signed in for user {UserId}.")]
-    public static partial void SignedIn(ILogger logger, string deviceId, string sessionId, string userId);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Sign-in refused: the device holds {Count} sessions and the limit is {MaximumSessions}.")]
-    public static partial void LimitReached(ILogger logger, int count, int maximumSessions);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} revoked.")]
-    public static partial void Revoked(ILogger logger, string deviceId, string sessionId);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "A device signed out of every session ({Count}).")]
-    public static partial void SignedOutAll(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} made active.")]
-    public static partial void ActiveChanged(ILogger logger, string deviceId, string sessionId);
+    // Event ids 1-5, 10, 101 and 481 are retired: sign-in, switch, re-authentication, revocation and sign-out lines are the
+    // event lines 500-507 (MultiSessionEventRaiser), which carry user, sid, device, client and trace id. Do not reuse them.
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "User {UserId}: security stamp no longer valid; {Count} sessions ended on every device.")]
     public static partial void SecurityStampRejected(ILogger logger, string userId, int count);
@@ -35,9 +23,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Cleanup of expired sessions failed; it will run again at the next interval.")]
     public static partial void CleanupFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} evicted to make room (least recently used).")]
-    public static partial void Evicted(ILogger logger, string deviceId, string sessionId);
-
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Database unavailable during {Method} {Path} (trace {TraceId}): {ExceptionType}: {Reason}. Answered 503.")]
     public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string traceId, string exceptionType, string reason);
 
@@ -46,9 +31,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Sign-in of user {UserId} refused: another sign-in of the same browser has just replaced its device secret.")]
     public static partial void SignInSuperseded(ILogger logger, string userId);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} of user {UserId} re-authenticated in place.")]
-    public static partial void Reauthenticated(ILogger logger, string deviceId, string sessionId, string userId);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Device {DeviceId}: session {SessionId} of user {UserId} refreshed in place.")]
     public static partial void Refreshed(ILogger logger, string deviceId, string sessionId, string userId);
@@ -120,9 +102,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 480, Level = LogLevel.Information, Message = "User {UserId}: session {SessionId} on device {DeviceId} ended by {Reason}.")]
     public static partial void UserSessionRevoked(ILogger logger, string userId, string sessionId, string deviceId, SessionEndReason reason);
-
-    [LoggerMessage(EventId = 481, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions ended on every device by {Reason}.")]
-    public static partial void UserSessionsRevoked(ILogger logger, string userId, int count, SessionEndReason reason);
 
     [LoggerMessage(EventId = 482, Level = LogLevel.Information, Message = "User {UserId}: {Count} sessions on other devices ended by {Reason}; session {SessionId} kept.")]
     public static partial void OtherSessionsRevoked(ILogger logger, string userId, string sessionId, int count, SessionEndReason reason);
