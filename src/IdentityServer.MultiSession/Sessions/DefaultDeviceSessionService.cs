@@ -523,7 +523,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         var now = _time.GetUtcNow();
         var session = await _store.FindByIdAsync(sessionId, now, cancellationToken);
-        if (session is null || await CheckStampAsync(session, null, now, cancellationToken) is null)
+        // The stamp is compared on every protocol request; the stored principal is rebuilt and written back only when the
+        // periodic check is due, as on pages (a write per token request would also defeat the device lookup cache).
+        if (session is null || await CheckStampAsync(session, null, now, cancellationToken, refresh: IsCheckDue(session, now)) is null)
         {
             return null;
         }
@@ -773,10 +775,11 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <summary>
     /// Checks the session's recorded security stamp against the user's current one. A session created under an older stamp
     /// ends, together with the user's other old-stamp sessions on every device (sessions created since the change stay); a user
-    /// who can no longer sign in loses every session. Returns the principal to use (rebuilt from the user store and stored
-    /// again when <paramref name="principal"/> is given; otherwise the stored one is only re-dated), or <c>null</c>.
+    /// who can no longer sign in loses every session. Returns the principal to use, or <c>null</c>. With
+    /// <paramref name="refresh"/> the principal is rebuilt from the user store and stored again with the check's time; without
+    /// it only the stamp is compared and nothing is written.
     /// </summary>
-    private async Task<ClaimsPrincipal?> CheckStampAsync(DeviceSessionEntity session, ClaimsPrincipal? principal, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ClaimsPrincipal?> CheckStampAsync(DeviceSessionEntity session, ClaimsPrincipal? principal, DateTimeOffset now, CancellationToken cancellationToken, bool refresh = true)
     {
         var stored = session.SecurityStampHash;
         if (stored is null || principal is null)
@@ -793,7 +796,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             stored ??= StampHashOf(principal);
         }
 
-        var check = await GetUserValidator().CheckAsync(session.UserId, createPrincipal: true, cancellationToken);
+        var check = await GetUserValidator().CheckAsync(session.UserId, createPrincipal: refresh, cancellationToken);
         if (!check.CanSignIn)
         {
             var all = await _store.EndUserSessionsAsync(session.UserId, staleOnly: false, currentStampHash: null, cancellationToken);
@@ -818,6 +821,11 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
             Log.SecurityStampRejected(_logger, session.UserId, count);
             return null;
+        }
+
+        if (!refresh)
+        {
+            return principal;
         }
 
         var fresh = check.Principal is null ? principal : KeepAuthenticationMethods(check.Principal, principal);
