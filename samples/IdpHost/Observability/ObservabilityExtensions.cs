@@ -77,5 +77,6 @@ public static class ObservabilityExtensions
         return app;
     }
 
-    private static bool IsLocal(IPAddress? address) => address is null || IPAddress.IsLoopback(address);
+    // A request without a client address (a Unix socket behind a proxy, for example) is not known to be local: refused.
+    private static bool IsLocal(IPAddress? address) => address is not null && IPAddress.IsLoopback(address);
 }
