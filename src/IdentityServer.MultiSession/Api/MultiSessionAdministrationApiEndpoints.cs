@@ -26,8 +26,8 @@ internal static class MultiSessionAdministrationApiEndpoints
 
         group.MapGet("/users", FindUsersAsync);
         group.MapGet("/users/{id}/sessions", ListSessionsAsync);
-        group.MapDelete("/users/{id}/sessions/{sessionId}", RevokeSessionAsync);
-        group.MapDelete("/users/{id}/sessions", RevokeAllAsync);
+        group.MapDelete("/users/{id}/sessions/{sessionId}", RevokeSessionAsync).AddEndpointFilter(RequireSameOriginUnlessBearer);
+        group.MapDelete("/users/{id}/sessions", RevokeAllAsync).AddEndpointFilter(RequireSameOriginUnlessBearer);
         group.MapGet("/options", ReadOptions);
         group.MapGet("/statistics", ReadStatisticsAsync);
         group.MapFallback("{**path}", () => Results.Problem(
@@ -58,6 +58,13 @@ internal static class MultiSessionAdministrationApiEndpoints
                 return await next(invocation);
         }
     }
+
+    // A script sends its token in the Authorization header, which no cross-site page can set without a CORS preflight. A
+    // host whose policy also accepts a cookie gets the JSON API's cross-site defence on the changing calls.
+    private static ValueTask<object?> RequireSameOriginUnlessBearer(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
+        invocation.HttpContext.Request.Headers.Authorization.Count > 0
+            ? next(invocation)
+            : MultiSessionApiEndpoints.RequireSameOriginJson(invocation, next);
 
     private static async Task<IResult> FindUsersAsync(HttpContext context, IMultiSessionUserDirectory users, string? query)
     {

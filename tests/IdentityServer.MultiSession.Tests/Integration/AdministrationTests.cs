@@ -141,6 +141,34 @@ public abstract class AdministrationTests
     }
 
     [SkippableFact]
+    public async Task A_cross_site_call_riding_on_an_administrators_cookie_ends_nothing()
+    {
+        var victim = DeviceBrowsers.Browser(factory, DeviceBrowsers.FirefoxOnLinux);
+        await victim.SignInOkAsync("carol");
+        var sid = await DeviceBrowsers.ActiveSessionIdAsync(victim);
+        var user = (await factory.WithDatabaseAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.UserName == "carol"))).Id;
+        var admin = await AdminAsync();
+
+        foreach (var url in new[] { $"/multi-session/admin/api/users/{user}/sessions/{sid}", $"/multi-session/admin/api/users/{user}/sessions" })
+        {
+            using var forged = new HttpRequestMessage(HttpMethod.Delete, url);
+            forged.Headers.Add("Origin", "https://attacker.example");
+            forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+            using var response = await admin.Client.SendAsync(forged);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(sid, await DeviceBrowsers.ActiveSessionIdAsync(victim));
+
+        // The same call from the IdP's own pages goes through.
+        using var sameSite = new HttpRequestMessage(HttpMethod.Delete, $"/multi-session/admin/api/users/{user}/sessions/{sid}");
+        sameSite.Headers.Add("Sec-Fetch-Site", "same-origin");
+        using var ended = await admin.Client.SendAsync(sameSite);
+        Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+    }
+
+    [SkippableFact]
     public async Task Without_an_account_the_pages_lead_to_the_login_and_the_api_answers_401()
     {
         var browser = factory.CreateBrowser();
