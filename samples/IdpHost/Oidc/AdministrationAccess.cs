@@ -31,7 +31,11 @@ public static class AdministrationAccess
                 return true;
             }
 
-            if (identity.AuthenticationType != IdentityConstants.ApplicationScheme && identity.HasScope(Scope))
+            // An access token counts only when the IdP issued it to a client for itself (client credentials: its subject is
+            // the client), so a user's token never does, even from a client that was (wrongly) allowed the scope.
+            if (identity.AuthenticationType != IdentityConstants.ApplicationScheme && identity.HasScope(Scope)
+                && identity.GetClaim(OpenIddictConstants.Claims.Subject) is { Length: > 0 } subject
+                && string.Equals(subject, identity.GetClaim(OpenIddictConstants.Claims.ClientId), StringComparison.Ordinal))
             {
                 return true;
             }
