@@ -222,7 +222,8 @@ public static class ConnectEndpoints
         identity.SetClaim(Claims.Subject, user.Id)
             .SetClaim(Claims.Name, user.DisplayName ?? user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
-            .SetClaim(Claims.Email, user.Email);
+            .SetClaim(Claims.Email, user.Email)
+            .SetClaim(Claims.EmailVerified, user.EmailConfirmed);
         identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
         return identity;
     }
@@ -230,7 +231,7 @@ public static class ConnectEndpoints
     private static IEnumerable<string> GetDestinations(Claim claim, ClaimsIdentity identity) => claim.Type switch
     {
         Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
-        Claims.Email when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
+        Claims.Email or Claims.EmailVerified when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
         Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
         Claims.Subject => [Destinations.AccessToken, Destinations.IdentityToken],
         "AspNet.Identity.SecurityStamp" => [],
