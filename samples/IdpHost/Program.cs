@@ -153,7 +153,10 @@ var app = builder.Build();
 // with its message, not after a migration ran.
 app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 await app.Services.MigrateIdpDatabaseAsync();
-await DemoUsers.SeedAsync(app.Services);
+// The demo administrator (and alice's admin role) only where the README's published password is harmless.
+await DemoUsers.SeedAsync(
+    app.Services,
+    withAdministrators: app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("DemoUsers:SeedAdministrators"));
 await ApiRegistrar.RegisterAsync(app.Services, apis);
 await ClientRegistrar.RegisterAsync(app.Services, clients, apis.Where(api => !api.Restricted).SelectMany(api => api.Scopes));
 

@@ -31,8 +31,13 @@ public static class DemoUsers
     /// </summary>
     public const string PrivilegedDemoUser = "alice";
 
-    /// <summary>Creates the demo users that do not exist yet, and the administrator role with the administrator and <see cref="PrivilegedDemoUser"/> in it.</summary>
-    public static async Task SeedAsync(IServiceProvider services)
+    /// <summary>
+    /// Creates the demo users that do not exist yet, and the administrator role. With <paramref name="withAdministrators"/>
+    /// (Development, or <c>DemoUsers:SeedAdministrators=true</c>) the demo administrator is created and it and
+    /// <see cref="PrivilegedDemoUser"/> are put in the role: a published password must never open the administration
+    /// pages of a deployed IdP.
+    /// </summary>
+    public static async Task SeedAsync(IServiceProvider services, bool withAdministrators)
     {
         await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -46,7 +51,7 @@ public static class DemoUsers
             }
         }
 
-        foreach (var (userName, displayName) in All.Append(Administrator))
+        foreach (var (userName, displayName) in withAdministrators ? All.Append(Administrator) : All)
         {
             if (await users.FindByNameAsync(userName) is not null)
             {
@@ -66,7 +71,7 @@ public static class DemoUsers
                 throw new InvalidOperationException($"Seeding demo user '{userName}' failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
             }
 
-            if (userName == Administrator.UserName || userName == PrivilegedDemoUser)
+            if (withAdministrators && (userName == Administrator.UserName || userName == PrivilegedDemoUser))
             {
                 await users.AddToRoleAsync(user, AdministratorRole);
             }
