@@ -98,9 +98,11 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             list = list with { Sessions = kept };
         }
 
-        var stale = await FindSwitchPolicyStaleAsync(list.Sessions, now, cancellationToken);
+        // The active account is never marked: the policy is evaluated (a ticket read and an authorization) for the others only.
         var activeId = list.ActiveSessionId;
-        if (list.Sessions.Count > 0 && !list.Sessions.Any(s => s.Id == activeId))
+        var activeListed = list.Sessions.Any(s => s.Id == activeId);
+        var stale = await FindSwitchPolicyStaleAsync(list.Sessions, activeListed ? activeId : null, now, cancellationToken);
+        if (list.Sessions.Count > 0 && !activeListed)
         {
             // The active session ended (expired or revoked elsewhere): the most recently used one takes its place, unless the
             // switch policy asks it to authenticate again first (then none may, and the device has no active account).
@@ -412,9 +414,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         var now = _time.GetUtcNow();
-        var revocation = remember
-            ? await _store.RevokeAsync(hash, sessionToken, now, remember: true, cancellationToken)
-            : await _store.RevokeAsync(hash, sessionToken, now, cancellationToken);
+        var revocation = await _store.RevokeAsync(hash, sessionToken, now, remember, cancellationToken);
         if (revocation is null)
         {
             return false;
@@ -430,7 +430,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             AppendDeviceCookie(context, ReadDeviceSecret(context)!, now + longest);
         }
 
-        var ended = new EndedSession(revocation.Revoked.Id, revocation.Revoked.UserId) { DeviceId = revocation.Revoked.DeviceId };
+        var ended = revocation.Revoked.ToEndedSession();
         await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([ended], cancellationToken));
         if (Events is { } events)
         {
@@ -465,7 +465,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var hash = ReadDeviceHash(context);
         var ending = hash is null || (_services.GetService<ISessionTokenRevoker>() is null && Events is null)
             ? []
-            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId }).ToList();
+            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(DeviceSessionMapping.ToEndedSession).ToList();
         var count = hash is null ? 0 : await _store.RevokeAllAsync(hash, cancellationToken);
         if (ending.Count > 0)
         {
@@ -585,7 +585,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         Log.UserSessionRevoked(_logger, userId, ended.Id, ended.DeviceId, reason);
-        var endedSession = new EndedSession(ended.Id, ended.UserId) { DeviceId = ended.DeviceId };
+        var endedSession = ended.ToEndedSession();
         await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([endedSession], cancellationToken));
         await RaiseEndedAsync([endedSession], reason, null);
         return true;
@@ -597,7 +597,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(keptSessionId);
         var ended = await _store.RevokeUserSessionsExceptAsync(userId, keptSessionId, cancellationToken);
-        var endedSessions = ended.Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId }).ToList();
+        var endedSessions = ended.Select(DeviceSessionMapping.ToEndedSession).ToList();
         if (endedSessions.Count > 0)
         {
             await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(endedSessions, cancellationToken));
@@ -642,7 +642,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <summary>Raises the revocation event of one session when the store reported it removed (<paramref name="removed"/> &gt; 0).</summary>
     private Task RaiseEndedAsync(int removed, DeviceSessionEntity session, SessionEndReason reason, HttpContext? context) =>
         removed > 0
-            ? RaiseEndedAsync([new EndedSession(session.Id, session.UserId) { DeviceId = session.DeviceId }], reason, context)
+            ? RaiseEndedAsync([session.ToEndedSession()], reason, context)
             : Task.CompletedTask;
 
     /// <summary>
@@ -682,7 +682,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         return (await authorization.AuthorizeAsync(principal, resource: null, policy)).Succeeded;
     }
 
-    private async Task<HashSet<string>?> FindSwitchPolicyStaleAsync(IReadOnlyList<DeviceSessionEntity> sessions, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<HashSet<string>?> FindSwitchPolicyStaleAsync(IReadOnlyList<DeviceSessionEntity> sessions, string? activeId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (Options.ReauthenticateAfter is null)
         {
@@ -692,7 +692,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var stale = new HashSet<string>(StringComparer.Ordinal);
         foreach (var session in sessions)
         {
-            if (await RequiresReauthenticationAsync(session, now, cancellationToken))
+            if (session.Id != activeId && await RequiresReauthenticationAsync(session, now, cancellationToken))
             {
                 stale.Add(session.Id);
             }

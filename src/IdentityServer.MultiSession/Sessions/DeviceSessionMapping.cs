@@ -2,7 +2,7 @@ using IdentityServer.MultiSession.Storage;
 
 namespace IdentityServer.MultiSession.Sessions;
 
-/// <summary>Maps the storage model to <see cref="DeviceSession"/>.</summary>
+/// <summary>Maps the storage model to <see cref="DeviceSession"/> and <see cref="EndedSession"/>.</summary>
 internal static class DeviceSessionMapping
 {
     public static DeviceSession ToDeviceSession(this DeviceSessionEntity entity, string? activeSessionId) => new()
@@ -23,4 +23,7 @@ internal static class DeviceSessionMapping
         OperatingSystem = entity.OperatingSystem,
         IpAddress = entity.IpAddress,
     };
+
+    /// <summary>The record of <paramref name="entity"/> once it has ended (for token revocation and the revocation events).</summary>
+    public static EndedSession ToEndedSession(this DeviceSessionEntity entity) => new(entity.Id, entity.UserId) { DeviceId = entity.DeviceId };
 }
