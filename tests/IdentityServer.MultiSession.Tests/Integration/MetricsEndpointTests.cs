@@ -8,8 +8,16 @@ namespace IdentityServer.MultiSession.Tests.Integration;
 /// The sample exports the library's meter with OpenTelemetry's Prometheus exporter at <c>/metrics</c>, to local callers only
 /// unless <c>Metrics:Prometheus:AllowRemote</c> is set.
 /// </summary>
+/// <remarks>
+/// OpenTelemetry's meter provider listens to every meter of the library's name in the process, whichever host created it;
+/// these tests count exact figures, so they run alone, after the parallel tests (one IdP per process, as in production).
+/// </remarks>
+[Collection(MetricsEndpointTests.Collection)]
 public sealed class MetricsEndpointTests : IDisposable
 {
+    /// <summary>The name of the collection that runs these tests alone.</summary>
+    public const string Collection = "Metrics scrapes (not in parallel)";
+
     private readonly IdpFactory _factory = new();
 
     public void Dispose() => _factory.Dispose();
