@@ -348,10 +348,6 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken) > 0;
 
     /// <inheritdoc />
-    public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, false, cancellationToken), cancellationToken);
-
-    /// <inheritdoc />
     public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default) =>
         InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, remember, cancellationToken), cancellationToken);
 
@@ -421,26 +417,20 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     }
 
     /// <inheritdoc />
-    public virtual Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(
+    public virtual Task<IReadOnlyList<EndedSession>> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<IReadOnlyList<EndedSession>>(
             async () =>
             {
+                // The outbox write locks the rows first: the sessions read next are exactly those this transaction ends.
                 await EnqueueLogoutNotificationsAsync(s => s.Device!.SecretHash == secretHash, cancellationToken);
-                var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
+                var ended = await Sessions.AsNoTracking().Where(s => s.Device!.SecretHash == secretHash)
+                    .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
+                    .ToListAsync(cancellationToken);
+                await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
                 await Remembered.Where(r => Devices.Any(d => d.Id == r.DeviceId && d.SecretHash == secretHash)).ExecuteDeleteAsync(cancellationToken);
                 await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
-                return count;
+                return ended;
             },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public virtual Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(() => RevokeWhereAsync(s => s.UserId == userId, cancellationToken), cancellationToken);
-
-    /// <inheritdoc />
-    public virtual Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(
-            () => RevokeWhereAsync(s => s.UserId == userId && (s.SecurityStampHash == null || s.SecurityStampHash != currentStampHash), cancellationToken),
             cancellationToken);
 
     /// <inheritdoc />
@@ -511,18 +501,12 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 cancellationToken) > 0;
 
     /// <inheritdoc />
-    public virtual async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, string? secretHash = null, CancellationToken cancellationToken = default)
     {
         // With a secret hash, the write also says whether that secret is still the device's current one (one statement).
         var sessions = secretHash is null
             ? Sessions.Where(s => s.Id == sessionId)
             : Sessions.Where(s => s.Id == sessionId && s.Device!.SecretHash == secretHash);
-        if (validatedAt is { } validated)
-        {
-            return await sessions
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt).SetProperty(s => s.LastValidatedAt, validated), cancellationToken) > 0;
-        }
-
         return await sessions
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt), cancellationToken) > 0;
     }
@@ -618,10 +602,6 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// <inheritdoc />
     public virtual Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.ExpiresAt > now, cancellationToken);
-
-    /// <inheritdoc />
-    public virtual async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
-        (await RemoveExpiredSessionsAsync(now, batchSize, cancellationToken)).Count;
 
     /// <inheritdoc />
     public virtual Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>

@@ -213,7 +213,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         {
             session.LastSeenAt = now;
             session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
-            if (await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, null, hash, cancellationToken))
+            if (await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, hash, cancellationToken))
             {
                 AppendDeviceCookie(context, ReadDeviceSecret(context)!, session.ExpiresAt);
             }
@@ -379,7 +379,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         // Switching to an account is a use of it: its sliding expiry moves on.
         session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options);
-        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, null, cancellationToken);
+        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, cancellationToken);
 
         if (Events is { } events)
         {
@@ -463,10 +463,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     public virtual async Task<int> SignOutAsync(HttpContext context, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default)
     {
         var hash = ReadDeviceHash(context);
-        var ending = hash is null || (_services.GetService<ISessionTokenRevoker>() is null && Events is null)
-            ? []
-            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(DeviceSessionMapping.ToEndedSession).ToList();
-        var count = hash is null ? 0 : await _store.RevokeAllAsync(hash, cancellationToken);
+        var ending = hash is null ? [] : await _store.RevokeAllAsync(hash, cancellationToken);
         if (ending.Count > 0)
         {
             await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ending, cancellationToken));
@@ -477,12 +474,12 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             DeleteDeviceCookie(context);
         }
 
-        if (count > 0 && ending.Count > 0 && Events is { } events)
+        if (ending.Count > 0 && Events is { } events)
         {
             await events.SignedOutAllAsync(_services, context, ending, reason, clientId);
         }
 
-        return count;
+        return ending.Count;
     }
 
     /// <inheritdoc />

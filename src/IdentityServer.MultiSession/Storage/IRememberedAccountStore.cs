@@ -2,7 +2,7 @@ namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>
 /// Reads and forgets the accounts signed out on a device that its picker still lists (<see cref="RememberedAccountEntity"/>).
-/// Entries are written by <see cref="IDeviceSessionStore.RevokeAsync(string, string, DateTimeOffset, bool, CancellationToken)"/>
+/// Entries are written by <see cref="IDeviceSessionStore.RevokeAsync"/>
 /// and removed when the account signs in again on the device or the device signs out of every account. Every operation names the
 /// device by the hash of its secret, so that an entry id from another device names nothing.
 /// </summary>
