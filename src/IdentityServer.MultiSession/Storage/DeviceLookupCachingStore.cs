@@ -85,7 +85,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -97,7 +97,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -175,13 +175,13 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
     public Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default) =>
         _inner.ListClientsAsync(sessionId, cancellationToken);
 
-    public Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public Task<StoredDeviceSession?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         _inner.FindByIdAsync(sessionId, now, cancellationToken);
 
     public Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         _inner.ListUserSessionsAsync(userId, now, cancellationToken);
 
-    public async Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -193,7 +193,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredDeviceSession>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default)
     {
         try
         {

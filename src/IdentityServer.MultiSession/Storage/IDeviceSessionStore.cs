@@ -28,10 +28,10 @@ public interface IDeviceSessionStore
     /// Makes the unexpired session named by <paramref name="handle"/> on this device active, in one conditional statement so that a
     /// session revoked meanwhile never becomes active; <c>null</c> when it names none. The caller records the use (<see cref="TouchAsync"/>).
     /// </summary>
-    Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the device's most recently used unexpired session active, or clears the active session when none remains.</summary>
-    Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Leaves the device without an active session (no account may become active without authenticating again); its
@@ -42,7 +42,7 @@ public interface IDeviceSessionStore
     /// <summary>
     /// Ends the unexpired session named by <paramref name="handle"/> on this device; the most recently used remaining one
     /// becomes active if it was active, and the device is removed when none remains. With <paramref name="remember"/>, in the
-    /// same transaction, the account is kept in the device's list of signed-out accounts (<see cref="RememberedAccountEntity"/>:
+    /// same transaction, the account is kept in the device's list of signed-out accounts (<see cref="StoredRememberedAccount"/>:
     /// display name, email or user name, time; an older entry of the same account is replaced), and the device is kept even
     /// when no session remains; a store without remembered accounts ignores the flag. <c>null</c> when it names none.
     /// </summary>
@@ -83,7 +83,7 @@ public interface IDeviceSessionStore
     Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Finds an unexpired session by id, on any device (for the token endpoint).</summary>
-    Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a user's unexpired sessions on every device, most recently used first, each with its clients.</summary>
     Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -93,10 +93,10 @@ public interface IDeviceSessionStore
     /// session names nothing), as every revocation does: logout notifications queued, the device's active session moved on.
     /// Returns the session ended, or <c>null</c>.
     /// </summary>
-    Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Ends every session of a user except <paramref name="keptSessionId"/> (the one on the caller's device); returns the sessions ended.</summary>
-    Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<StoredDeviceSession>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Counts sessions, devices, devices at <paramref name="maximumSessions"/> and logout notifications pending or failed.</summary>
     Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default);
