@@ -40,7 +40,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     }
 
     // A compiled query belongs to the model it first ran with; one context type may have several (one per database provider).
-    private static readonly ConditionalWeakTable<IModel, Func<TContext, string, string?, CancellationToken, Task<DeviceLookup?>>> FindQueries = [];
+    private static readonly ConditionalWeakTable<IModel, Func<TContext, string, string?, CancellationToken, Task<FoundRow?>>> FindQueries = [];
 
     private DbSet<DeviceEntity> Devices => _context.Set<DeviceEntity>();
 
@@ -64,7 +64,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                  join s in context.Set<DeviceSessionEntity>() on new { DeviceId = d.Id, SessionId = sessionId ?? d.ActiveSessionId }
                      equals new { s.DeviceId, SessionId = (string?)s.Id } into found
                  from s in found.DefaultIfEmpty()
-                 select new DeviceLookup(d, s))
+                 select new FoundRow(d, s))
                 .FirstOrDefault()));
         var row = await find(_context, secretHash, sessionId, cancellationToken);
         if (row is null)
@@ -72,7 +72,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
-        return row.Session is { } session && session.ExpiresAt <= now ? row with { Session = null } : row;
+        return new DeviceLookup(row.Device.ToRecord(), row.Session is { } session && session.ExpiresAt > now ? session.ToRecord() : null);
     }
 
     /// <inheritdoc />
@@ -89,7 +89,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return DeviceSessionList.Empty;
         }
 
-        return new DeviceSessionList(rows[0].Session.DeviceId, rows[0].ActiveSessionId, rows.Select(r => r.Session).ToList());
+        return new DeviceSessionList(rows[0].Session.DeviceId, rows[0].ActiveSessionId, rows.Select(r => r.Session.ToRecord()).ToList());
     }
 
     /// <inheritdoc />
@@ -117,12 +117,10 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     {
         var now = request.Now;
 
-        // A retry starts from clean entities: an earlier attempt's navigation fix-up must not be tracked again.
+        // A retry starts from a clean change tracker (the entities written below are created afresh by each attempt).
         _context.ChangeTracker.Clear();
-        request.Session.Device = null;
-        request.NewDevice.Sessions = [];
         var current = request.CurrentSecretHash;
-        var newHash = request.NewDevice.SecretHash;
+        var newHash = request.NewSecretHash;
 
         var device = current is null
             ? null
@@ -178,8 +176,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         }
         else
         {
-            device = request.NewDevice;
-            device.ActiveSessionId = null;
+            device = new DeviceEntity { Id = request.NewDeviceId, SecretHash = newHash, CreatedAt = now, LastSeenAt = now };
             Devices.Add(device);
             await _context.SaveChangesAsync(cancellationToken);
         }
@@ -195,7 +192,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, existing.Id), cancellationToken);
             await _context.SaveChangesAsync(cancellationToken);
             _context.ChangeTracker.Clear();
-            return new DeviceSignInResult(existing, true, existing.Id, []) { Outcome = DeviceSignInOutcome.Renewed, SessionCount = live.Count, ExpiredSessions = expired };
+            return new DeviceSignInResult(existing.ToRecord(), true, existing.Id, []) { Outcome = DeviceSignInOutcome.Renewed, SessionCount = live.Count, ExpiredSessions = expired };
         }
 
         if (request.Refresh)
@@ -226,15 +223,13 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         var taken = live.Select(s => s.Slot).ToHashSet();
         var slot = existing?.Slot ?? Enumerable.Range(0, request.MaximumSessions).First(i => !taken.Contains(i));
 
-        session.DeviceId = device.Id;
-        session.Slot = slot;
-        Sessions.Add(session);
+        Sessions.Add(session.ToEntity(device.Id, slot));
         await _context.SaveChangesAsync(cancellationToken);
         var sessionId = session.Id;
         await Devices.Where(d => d.Id == device.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, sessionId).SetProperty(d => d.LastSeenAt, now), cancellationToken);
         _context.ChangeTracker.Clear();
-        return new DeviceSignInResult(session, true, null, evicted)
+        return new DeviceSignInResult(session with { DeviceId = device.Id }, true, null, evicted)
         {
             SessionCount = live.Count + 1,
             EvictedSessions = evictedSessions,
@@ -245,7 +240,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     private static DeviceSignInResult Refused(DeviceSignInOutcome outcome) =>
         new(null, false, null, []) { Outcome = outcome };
 
-    private static void Renew(DeviceSessionEntity existing, DeviceSessionEntity fresh, bool refresh, DateTimeOffset now)
+    private static void Renew(DeviceSessionEntity existing, StoredDeviceSession fresh, bool refresh, DateTimeOffset now)
     {
         existing.UserName = fresh.UserName;
         existing.DisplayName = fresh.DisplayName;
@@ -306,7 +301,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         exception.InnerException is DbException db && _detectors.Any(d => d.IsUniqueConstraintViolation(db));
 
     /// <inheritdoc />
-    public virtual async Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public virtual async Task<StoredDeviceSession?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var session = await Sessions.AsNoTracking()
             .FirstOrDefaultAsync(s => s.Handle == handle && s.Device!.SecretHash == secretHash && s.ExpiresAt > now, cancellationToken);
@@ -325,11 +320,11 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             return null;
         }
 
-        return session;
+        return session.ToRecord();
     }
 
     /// <inheritdoc />
-    public virtual async Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public virtual async Task<StoredDeviceSession?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var next = await Sessions.AsNoTracking()
             .Where(s => s.DeviceId == deviceId && s.ExpiresAt > now)
@@ -339,17 +334,13 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         var nextId = next?.Id;
         await Devices.Where(d => d.Id == deviceId)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, nextId), cancellationToken);
-        return next;
+        return next?.ToRecord();
     }
 
     /// <inheritdoc />
     public virtual async Task<bool> ClearActiveSessionAsync(string deviceId, CancellationToken cancellationToken = default) =>
         await Devices.Where(d => d.Id == deviceId)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken) > 0;
-
-    /// <inheritdoc />
-    public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(() => TryRevokeAsync(secretHash, handle, now, false, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public virtual Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default) =>
@@ -394,19 +385,20 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             .Select(s => s.Id)
             .FirstOrDefaultAsync(cancellationToken);
 
+        var revoked = session.ToRecord();
         DeviceRevocation result;
         if (remaining is null && await Remembered.AnyAsync(r => r.DeviceId == session.DeviceId, cancellationToken))
         {
             // No account is signed in any more, but the device still lists accounts signed out on it: it stays, signed out.
             await Devices.Where(d => d.Id == session.DeviceId)
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, (string?)null), cancellationToken);
-            result = new DeviceRevocation(session, null, false);
+            result = new DeviceRevocation(revoked, null, false);
         }
         else if (remaining is null)
         {
             await Sessions.Where(s => s.DeviceId == session.DeviceId).ExecuteDeleteAsync(cancellationToken);
             await Devices.Where(d => d.Id == session.DeviceId).ExecuteDeleteAsync(cancellationToken);
-            result = new DeviceRevocation(session, null, true);
+            result = new DeviceRevocation(revoked, null, true);
         }
         else
         {
@@ -414,33 +406,27 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             var moved = await Devices.Where(d => d.Id == session.DeviceId && (d.ActiveSessionId == session.Id || d.ActiveSessionId == null))
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.ActiveSessionId, remaining), cancellationToken);
             var active = await Devices.AsNoTracking().Where(d => d.Id == session.DeviceId).Select(d => d.ActiveSessionId).FirstOrDefaultAsync(cancellationToken);
-            result = new DeviceRevocation(session, active, false) { ActiveChanged = moved > 0 };
+            result = new DeviceRevocation(revoked, active, false) { ActiveChanged = moved > 0 };
         }
 
         return result;
     }
 
     /// <inheritdoc />
-    public virtual Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(
+    public virtual Task<IReadOnlyList<EndedSession>> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<IReadOnlyList<EndedSession>>(
             async () =>
             {
+                // The outbox write locks the rows first: the sessions read next are exactly those this transaction ends.
                 await EnqueueLogoutNotificationsAsync(s => s.Device!.SecretHash == secretHash, cancellationToken);
-                var count = await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
+                var ended = await Sessions.AsNoTracking().Where(s => s.Device!.SecretHash == secretHash)
+                    .Select(s => new EndedSession(s.Id, s.UserId) { DeviceId = s.DeviceId })
+                    .ToListAsync(cancellationToken);
+                await Sessions.Where(s => s.Device!.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
                 await Remembered.Where(r => Devices.Any(d => d.Id == r.DeviceId && d.SecretHash == secretHash)).ExecuteDeleteAsync(cancellationToken);
                 await Devices.Where(d => d.SecretHash == secretHash).ExecuteDeleteAsync(cancellationToken);
-                return count;
+                return ended;
             },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public virtual Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(() => RevokeWhereAsync(s => s.UserId == userId, cancellationToken), cancellationToken);
-
-    /// <inheritdoc />
-    public virtual Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(
-            () => RevokeWhereAsync(s => s.UserId == userId && (s.SecurityStampHash == null || s.SecurityStampHash != currentStampHash), cancellationToken),
             cancellationToken);
 
     /// <inheritdoc />
@@ -471,7 +457,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// Ends the sessions <paramref name="filter"/> selects, on every device; each device's active session moves to its most
     /// recently used remaining one, and a device left without sessions is removed. Runs inside the caller's transaction.
     /// </summary>
-    protected virtual async Task<int> RevokeWhereAsync(Expression<Func<DeviceSessionEntity, bool>> filter, CancellationToken cancellationToken)
+    private async Task<int> RevokeWhereAsync(Expression<Func<DeviceSessionEntity, bool>> filter, CancellationToken cancellationToken)
     {
         var deviceIds = await Sessions.Where(filter).Select(s => s.DeviceId).Distinct().ToListAsync(cancellationToken);
         await EnqueueLogoutNotificationsAsync(filter, cancellationToken);
@@ -511,18 +497,12 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                 cancellationToken) > 0;
 
     /// <inheritdoc />
-    public virtual async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, string? secretHash = null, CancellationToken cancellationToken = default)
     {
         // With a secret hash, the write also says whether that secret is still the device's current one (one statement).
         var sessions = secretHash is null
             ? Sessions.Where(s => s.Id == sessionId)
             : Sessions.Where(s => s.Id == sessionId && s.Device!.SecretHash == secretHash);
-        if (validatedAt is { } validated)
-        {
-            return await sessions
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt).SetProperty(s => s.LastValidatedAt, validated), cancellationToken) > 0;
-        }
-
         return await sessions
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, lastSeenAt).SetProperty(s => s.ExpiresAt, expiresAt), cancellationToken) > 0;
     }
@@ -577,7 +557,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     /// received tokens through it. Called inside the transaction that ends them, before they are deleted, so that the end of a
     /// session and its notifications commit together or not at all, and only once.
     /// </summary>
-    protected virtual async Task EnqueueLogoutNotificationsAsync(Expression<Func<DeviceSessionEntity, bool>> ending, CancellationToken cancellationToken)
+    private async Task EnqueueLogoutNotificationsAsync(Expression<Func<DeviceSessionEntity, bool>> ending, CancellationToken cancellationToken)
     {
         // Lock the rows first (an update that changes nothing): a concurrent transaction ending the same sessions (the cleanup on
         // another instance, a second revoke) waits here, then finds them gone and writes no second notification.
@@ -616,12 +596,8 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
     }
 
     /// <inheritdoc />
-    public virtual Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.ExpiresAt > now, cancellationToken);
-
-    /// <inheritdoc />
-    public virtual async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
-        (await RemoveExpiredSessionsAsync(now, batchSize, cancellationToken)).Count;
+    public virtual async Task<StoredDeviceSession?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        (await Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.ExpiresAt > now, cancellationToken))?.ToRecord();
 
     /// <inheritdoc />
     public virtual Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
@@ -674,22 +650,22 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
             .Select(c => new { c.SessionId, c.ClientId })
             .ToListAsync(cancellationToken);
         var bySession = clients.ToLookup(c => c.SessionId, c => c.ClientId);
-        return sessions.Select(s => new UserSessionRow(s, bySession[s.Id].Order(StringComparer.Ordinal).ToList())).ToList();
+        return sessions.Select(s => new UserSessionRow(s.ToRecord(), bySession[s.Id].Order(StringComparer.Ordinal).ToList())).ToList();
     }
 
     /// <inheritdoc />
-    public virtual Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default) =>
+    public virtual Task<StoredDeviceSession?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default) =>
         InTransactionAsync(
             async () =>
             {
                 var session = await Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken);
-                return session is not null && await RevokeWhereAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken) > 0 ? session : null;
+                return session is not null && await RevokeWhereAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken) > 0 ? session.ToRecord() : null;
             },
             cancellationToken);
 
     /// <inheritdoc />
-    public virtual async Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default) =>
-        await InTransactionAsync<IReadOnlyList<DeviceSessionEntity>>(
+    public virtual async Task<IReadOnlyList<StoredDeviceSession>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default) =>
+        await InTransactionAsync<IReadOnlyList<StoredDeviceSession>>(
             async () =>
             {
                 var ending = await Sessions.AsNoTracking().Where(s => s.UserId == userId && s.Id != keptSessionId).ToListAsync(cancellationToken);
@@ -698,7 +674,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                     await RevokeWhereAsync(s => s.UserId == userId && s.Id != keptSessionId, cancellationToken);
                 }
 
-                return ending;
+                return ending.Select(s => s.ToRecord()).ToList();
             },
             cancellationToken);
 
@@ -714,4 +690,7 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         var failed = await notifications.CountAsync(n => n.Status == LogoutNotificationStatus.Failed, cancellationToken);
         return new MultiSessionStatistics(sessions, devices, atLimit, pending, failed);
     }
+
+    /// <summary>The device and session rows of <see cref="FindAsync"/>'s one query, mapped to records after expiry is checked.</summary>
+    private sealed record FoundRow(DeviceEntity Device, DeviceSessionEntity? Session);
 }

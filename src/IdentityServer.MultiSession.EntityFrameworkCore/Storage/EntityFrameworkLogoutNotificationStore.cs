@@ -15,7 +15,7 @@ public class EntityFrameworkLogoutNotificationStore<TContext> : ILogoutNotificat
     private DbSet<LogoutNotificationEntity> Notifications => _context.Set<LogoutNotificationEntity>();
 
     /// <inheritdoc />
-    public virtual async Task<IReadOnlyList<LogoutNotificationEntity>> ClaimAsync(string claim, DateTimeOffset now, TimeSpan leaseDuration, int batchSize, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<StoredLogoutNotification>> ClaimAsync(string claim, DateTimeOffset now, TimeSpan leaseDuration, int batchSize, CancellationToken cancellationToken = default)
     {
         var candidates = await Notifications.AsNoTracking()
             .Where(n => n.Status == LogoutNotificationStatus.Pending && n.NextAttemptAt <= now && (n.LeaseExpiresAt == null || n.LeaseExpiresAt <= now))
@@ -39,9 +39,10 @@ public class EntityFrameworkLogoutNotificationStore<TContext> : ILogoutNotificat
             return [];
         }
 
-        return await Notifications.AsNoTracking()
+        var rows = await Notifications.AsNoTracking()
             .Where(n => candidates.Contains(n.Id) && n.LeaseOwner == claim)
             .ToListAsync(cancellationToken);
+        return rows.Select(n => n.ToRecord()).ToList();
     }
 
     /// <inheritdoc />

@@ -23,13 +23,15 @@ public class EntityFrameworkRememberedAccountStore<TContext> : IRememberedAccoun
     private DbSet<DeviceEntity> Devices => _context.Set<DeviceEntity>();
 
     /// <inheritdoc />
-    public virtual async Task<IReadOnlyList<RememberedAccountEntity>> ListAsync(string secretHash, DateTimeOffset signedOutAfter, CancellationToken cancellationToken = default) =>
-        await (from r in Remembered.AsNoTracking()
-               join d in Devices on r.DeviceId equals d.Id
-               where d.SecretHash == secretHash && r.SignedOutAt > signedOutAfter
-               orderby r.SignedOutAt descending, r.Id
-               select r)
-            .ToListAsync(cancellationToken);
+    public virtual async Task<IReadOnlyList<StoredRememberedAccount>> ListAsync(string secretHash, DateTimeOffset signedOutAfter, CancellationToken cancellationToken = default) =>
+        (await (from r in Remembered.AsNoTracking()
+                join d in Devices on r.DeviceId equals d.Id
+                where d.SecretHash == secretHash && r.SignedOutAt > signedOutAfter
+                orderby r.SignedOutAt descending, r.Id
+                select r)
+            .ToListAsync(cancellationToken))
+        .Select(r => r.ToRecord())
+        .ToList();
 
     /// <inheritdoc />
     public virtual async Task<bool> ForgetAsync(string secretHash, string id, CancellationToken cancellationToken = default) =>

@@ -8,7 +8,10 @@ namespace Microsoft.EntityFrameworkCore;
 public static class MultiSessionModelBuilderExtensions
 {
     /// <summary>
-    /// Maps <see cref="DeviceEntity"/>, <see cref="DeviceSessionEntity"/>, <see cref="DeviceSessionClientEntity"/> the logout outbox (<see cref="LogoutNotificationEntity"/>) and the remembered signed-out accounts (<see cref="RememberedAccountEntity"/>) into the model; call it from <c>OnModelCreating</c>.
+    /// Maps the multi-session tables into the model (entity types internal to this package): <c>MultiSessionDevices</c>,
+    /// <c>MultiSessionDeviceSessions</c>, <c>MultiSessionDeviceSessionClients</c>, the logout outbox
+    /// <c>MultiSessionLogoutNotifications</c> and the remembered signed-out accounts <c>MultiSessionRememberedAccounts</c>; call
+    /// it from <c>OnModelCreating</c>.
     /// </summary>
     public static ModelBuilder UseMultiSession(this ModelBuilder builder)
     {

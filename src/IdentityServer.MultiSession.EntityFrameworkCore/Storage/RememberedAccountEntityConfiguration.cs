@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>EF Core mapping of <see cref="RememberedAccountEntity"/>: table <c>MultiSessionRememberedAccounts</c>.</summary>
-public sealed class RememberedAccountEntityConfiguration : IEntityTypeConfiguration<RememberedAccountEntity>
+internal sealed class RememberedAccountEntityConfiguration : IEntityTypeConfiguration<RememberedAccountEntity>
 {
     /// <inheritdoc />
     public void Configure(EntityTypeBuilder<RememberedAccountEntity> builder)

@@ -92,7 +92,7 @@ public sealed class BackChannelLogoutSender : BackgroundService
         }
 
         // The database work (registrations, outcomes) runs one at a time on the scope's context; the HTTP posts run in parallel.
-        var deliveries = new List<(LogoutNotificationEntity Row, Uri Uri, string Token)>();
+        var deliveries = new List<(StoredLogoutNotification Row, Uri Uri, string Token)>();
         var registrations = new Dictionary<string, RelyingPartyLogoutRegistration?>(StringComparer.Ordinal);
         string? unavailable = null;
         foreach (var row in rows)

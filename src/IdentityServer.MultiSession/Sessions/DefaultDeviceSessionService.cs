@@ -86,7 +86,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         if (list.Sessions.Any(s => IsCheckDue(s, now)))
         {
             // Accounts whose security stamp is due for a check are checked before they are offered (picker, hints).
-            var kept = new List<DeviceSessionEntity>(list.Sessions.Count);
+            var kept = new List<StoredDeviceSession>(list.Sessions.Count);
             foreach (var session in list.Sessions)
             {
                 if (!IsCheckDue(session, now) || await CheckStampAsync(session, null, now, cancellationToken) is not null)
@@ -211,9 +211,8 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         // sign-in (which replaced the secret) never sets the old secret back.
         if (now - session.LastSeenAt >= options.LastSeenUpdateInterval)
         {
-            session.LastSeenAt = now;
-            session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options);
-            if (await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, null, hash, cancellationToken))
+            session = session with { LastSeenAt = now, ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, options) };
+            if (await _store.TouchAsync(session.Id, session.LastSeenAt, session.ExpiresAt, hash, cancellationToken))
             {
                 AppendDeviceCookie(context, ReadDeviceSecret(context)!, session.ExpiresAt);
             }
@@ -248,9 +247,12 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var absolute = options.AbsoluteExpiration is { } lifetime ? now + lifetime : (DateTimeOffset?)null;
         var stampHash = StampHashOf(principal);
         var (browser, operatingSystem) = Devices.UserAgentSummary.Parse(context.Request.Headers.UserAgent.ToString());
-        var session = new DeviceSessionEntity
+        var newSecret = DeviceSecret.Create();
+        var newDeviceId = DeviceSecret.CreateId();
+        var session = new StoredDeviceSession
         {
             Id = DeviceSecret.CreateId(),
+            DeviceId = newDeviceId,
             Handle = DeviceSecret.CreateId(),
             UserId = userId,
             UserName = Truncate(userName),
@@ -270,18 +272,9 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             IpAddress = options.RecordIpAddress ? Devices.IpAddressTruncation.Truncate(context.Connection.RemoteIpAddress) : null,
         };
 
-        var newSecret = DeviceSecret.Create();
-        var newDevice = new DeviceEntity
-        {
-            Id = DeviceSecret.CreateId(),
-            SecretHash = DeviceSecret.TryHash(newSecret)!,
-            CreatedAt = now,
-            LastSeenAt = now,
-        };
-
         var currentHash = ReadDeviceHash(context);
         var result = await _store.SignInAsync(
-            new DeviceSignInRequest(currentHash, newDevice, session, options.MaximumSessions, options.OnLimitReached, now)
+            new DeviceSignInRequest(currentHash, DeviceSecret.TryHash(newSecret)!, newDeviceId, session, options.MaximumSessions, options.OnLimitReached, now)
             {
                 SupersededAfter = now - SupersededSecretWindow,
                 Refresh = refresh,
@@ -378,8 +371,8 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         // Switching to an account is a use of it: its sliding expiry moves on.
-        session.ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options);
-        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, null, cancellationToken);
+        session = session with { ExpiresAt = ComputeExpiry(now, session.AbsoluteExpiresAt, Options) };
+        await _store.TouchAsync(session.Id, now, session.ExpiresAt, null, cancellationToken);
 
         if (Events is { } events)
         {
@@ -448,7 +441,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             var active = list.Sessions.FirstOrDefault(s => s.Id == list.ActiveSessionId);
             if (active is not null && await RequiresReauthenticationAsync(active, now, cancellationToken) && list.DeviceId is { } deviceId)
             {
-                await ActivateMostRecentAllowedAsync(hash, new DeviceEntity { Id = deviceId, ActiveSessionId = active.Id, SecretHash = hash }, now, cancellationToken, list);
+                await ActivateMostRecentAllowedAsync(hash, new StoredDevice { Id = deviceId, ActiveSessionId = active.Id }, now, cancellationToken, list);
             }
         }
 
@@ -463,10 +456,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     public virtual async Task<int> SignOutAsync(HttpContext context, SessionEndReason reason, string? clientId, CancellationToken cancellationToken = default)
     {
         var hash = ReadDeviceHash(context);
-        var ending = hash is null || (_services.GetService<ISessionTokenRevoker>() is null && Events is null)
-            ? []
-            : (await _store.ListAsync(hash, _time.GetUtcNow(), cancellationToken)).Sessions.Select(DeviceSessionMapping.ToEndedSession).ToList();
-        var count = hash is null ? 0 : await _store.RevokeAllAsync(hash, cancellationToken);
+        var ending = hash is null ? [] : await _store.RevokeAllAsync(hash, cancellationToken);
         if (ending.Count > 0)
         {
             await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ending, cancellationToken));
@@ -477,12 +467,12 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             DeleteDeviceCookie(context);
         }
 
-        if (count > 0 && ending.Count > 0 && Events is { } events)
+        if (ending.Count > 0 && Events is { } events)
         {
             await events.SignedOutAllAsync(_services, context, ending, reason, clientId);
         }
 
-        return count;
+        return ending.Count;
     }
 
     /// <inheritdoc />
@@ -640,7 +630,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <summary>Raises the revocation event of one session when the store reported it removed (<paramref name="removed"/> &gt; 0).</summary>
-    private Task RaiseEndedAsync(int removed, DeviceSessionEntity session, SessionEndReason reason, HttpContext? context) =>
+    private Task RaiseEndedAsync(int removed, StoredDeviceSession session, SessionEndReason reason, HttpContext? context) =>
         removed > 0
             ? RaiseEndedAsync([session.ToEndedSession()], reason, context)
             : Task.CompletedTask;
@@ -651,7 +641,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// that, and its stored principal satisfies the authorization policy <see cref="MultiSessionOptions.ReauthenticationPolicy"/>
     /// (an unreadable principal counts as named).
     /// </summary>
-    protected virtual async Task<bool> RequiresReauthenticationAsync(DeviceSessionEntity session, DateTimeOffset now, CancellationToken cancellationToken)
+    protected virtual async Task<bool> RequiresReauthenticationAsync(StoredDeviceSession session, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         var options = Options;
@@ -682,7 +672,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         return (await authorization.AuthorizeAsync(principal, resource: null, policy)).Succeeded;
     }
 
-    private async Task<HashSet<string>?> FindSwitchPolicyStaleAsync(IReadOnlyList<DeviceSessionEntity> sessions, string? activeId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<HashSet<string>?> FindSwitchPolicyStaleAsync(IReadOnlyList<StoredDeviceSession> sessions, string? activeId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (Options.ReauthenticateAfter is null)
         {
@@ -705,7 +695,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// Makes the device's most recently used session that the switch policy lets become active as it is the active one; when
     /// every remaining session must authenticate again first, the device has no active session until one is chosen.
     /// </summary>
-    private async Task<DeviceSessionEntity?> ActivateMostRecentAllowedAsync(string hash, DeviceEntity device, DateTimeOffset now, CancellationToken cancellationToken, DeviceSessionList? list = null)
+    private async Task<StoredDeviceSession?> ActivateMostRecentAllowedAsync(string hash, StoredDevice device, DateTimeOffset now, CancellationToken cancellationToken, DeviceSessionList? list = null)
     {
         list ??= await _store.ListAsync(hash, now, cancellationToken);
         foreach (var candidate in list.Sessions)
@@ -766,7 +756,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         Expires = expires,
     };
 
-    private bool IsCheckDue(DeviceSessionEntity session, DateTimeOffset now) =>
+    private bool IsCheckDue(StoredDeviceSession session, DateTimeOffset now) =>
         now - session.LastValidatedAt >= Options.SecurityStampValidationInterval;
 
     private IMultiSessionUserValidator GetUserValidator() =>
@@ -779,7 +769,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// <paramref name="refresh"/> the principal is rebuilt from the user store and stored again with the check's time; without
     /// it only the stamp is compared and nothing is written.
     /// </summary>
-    private async Task<ClaimsPrincipal?> CheckStampAsync(DeviceSessionEntity session, ClaimsPrincipal? principal, DateTimeOffset now, CancellationToken cancellationToken, bool refresh = true)
+    private async Task<ClaimsPrincipal?> CheckStampAsync(StoredDeviceSession session, ClaimsPrincipal? principal, DateTimeOffset now, CancellationToken cancellationToken, bool refresh = true)
     {
         var stored = session.SecurityStampHash;
         if (stored is null || principal is null)
@@ -831,8 +821,6 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var fresh = check.Principal is null ? principal : KeepAuthenticationMethods(check.Principal, principal);
         var hash = check.SecurityStampHash ?? stored;
         await _store.UpdateTicketAsync(session.Id, Protect(Serialize(fresh)), hash, now, cancellationToken);
-        session.LastValidatedAt = now;
-        session.SecurityStampHash = hash;
         return fresh;
     }
 
@@ -882,7 +870,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     /// Reads a stored principal: unprotected, or, for a row of an earlier version (plain serializer bytes), as it is
     /// (<paramref name="plain"/>, so that the caller stores it protected). <c>null</c> when it cannot be unprotected or read.
     /// </summary>
-    private ClaimsPrincipal? ReadTicket(DeviceSessionEntity session, out bool plain)
+    private ClaimsPrincipal? ReadTicket(StoredDeviceSession session, out bool plain)
     {
         plain = session.Ticket.AsSpan().StartsWith(PlainTicketHeader);
         try
@@ -896,7 +884,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
     }
 
-    private static void AddSessionClaims(ClaimsPrincipal principal, DeviceSessionEntity session)
+    private static void AddSessionClaims(ClaimsPrincipal principal, StoredDeviceSession session)
     {
         if (principal.Identity is ClaimsIdentity identity)
         {

@@ -2,10 +2,10 @@ using IdentityServer.MultiSession.Storage;
 
 namespace IdentityServer.MultiSession.Sessions;
 
-/// <summary>Maps the storage model to <see cref="DeviceSession"/> and <see cref="EndedSession"/>.</summary>
+/// <summary>Maps the store's records to <see cref="DeviceSession"/> and <see cref="EndedSession"/>.</summary>
 internal static class DeviceSessionMapping
 {
-    public static DeviceSession ToDeviceSession(this DeviceSessionEntity entity, string? activeSessionId) => new()
+    public static DeviceSession ToDeviceSession(this StoredDeviceSession entity, string? activeSessionId) => new()
     {
         SessionId = entity.Id,
         SessionToken = entity.Handle,
@@ -25,5 +25,5 @@ internal static class DeviceSessionMapping
     };
 
     /// <summary>The record of <paramref name="entity"/> once it has ended (for token revocation and the revocation events).</summary>
-    public static EndedSession ToEndedSession(this DeviceSessionEntity entity) => new(entity.Id, entity.UserId) { DeviceId = entity.DeviceId };
+    public static EndedSession ToEndedSession(this StoredDeviceSession entity) => new(entity.Id, entity.UserId) { DeviceId = entity.DeviceId };
 }

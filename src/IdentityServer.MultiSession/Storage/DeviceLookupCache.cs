@@ -116,7 +116,10 @@ internal sealed class DeviceLookupCache
         }
     }
 
-    /// <summary>A copy of the cached lookup of <paramref name="secretHash"/>, if present and its session has not expired.</summary>
+    /// <summary>
+    /// The cached lookup of <paramref name="secretHash"/>, if present and its session has not expired. The lookup's records are
+    /// immutable, so every request may share the one instance.
+    /// </summary>
     public bool TryGet(string secretHash, DateTimeOffset now, out DeviceLookup? lookup)
     {
         lock (_gate)
@@ -128,7 +131,7 @@ internal sealed class DeviceLookupCache
                 {
                     _recent.Remove(node);
                     _recent.AddFirst(node);
-                    lookup = new DeviceLookup(EntityCopy<DeviceEntity>.Of(entry.Device), EntityCopy<DeviceSessionEntity>.Of(entry.Session));
+                    lookup = entry.Lookup;
                     Interlocked.Increment(ref _hits);
                     return true;
                 }
@@ -153,7 +156,7 @@ internal sealed class DeviceLookupCache
             return;
         }
 
-        var entry = new Entry(secretHash, EntityCopy<DeviceEntity>.Of(lookup.Device), EntityCopy<DeviceSessionEntity>.Of(lookup.Session));
+        var entry = new Entry(secretHash, lookup);
         lock (_gate)
         {
             if (generation != _generation || (_channel == DeviceLookupCacheChannel.Notifications && !IsChannelFreshLocked()))
@@ -326,5 +329,11 @@ internal sealed class DeviceLookupCache
         }
     }
 
-    private sealed record Entry(string SecretHash, DeviceEntity Device, DeviceSessionEntity Session);
+    /// <summary>A cached lookup; only lookups with a session are cached.</summary>
+    private sealed record Entry(string SecretHash, DeviceLookup Lookup)
+    {
+        public StoredDevice Device => Lookup.Device;
+
+        public StoredDeviceSession Session => Lookup.Session!;
+    }
 }

@@ -85,7 +85,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -97,7 +97,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -106,18 +106,6 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         finally
         {
             _cache.InvalidateDevice(deviceId);
-        }
-    }
-
-    public async Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _inner.RevokeAsync(secretHash, handle, now, cancellationToken);
-        }
-        finally
-        {
-            _cache.InvalidateHash(secretHash);
         }
     }
 
@@ -133,7 +121,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<EndedSession>> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -142,30 +130,6 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         finally
         {
             _cache.InvalidateHash(secretHash);
-        }
-    }
-
-    public async Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _inner.RevokeUserAsync(userId, cancellationToken);
-        }
-        finally
-        {
-            _cache.InvalidateUser(userId);
-        }
-    }
-
-    public async Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _inner.RevokeUserStaleSessionsAsync(userId, currentStampHash, cancellationToken);
-        }
-        finally
-        {
-            _cache.InvalidateUser(userId);
         }
     }
 
@@ -193,11 +157,11 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default)
+    public async Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, string? secretHash = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await _inner.TouchAsync(sessionId, lastSeenAt, expiresAt, validatedAt, secretHash, cancellationToken);
+            return await _inner.TouchAsync(sessionId, lastSeenAt, expiresAt, secretHash, cancellationToken);
         }
         finally
         {
@@ -211,24 +175,13 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
     public Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default) =>
         _inner.ListClientsAsync(sessionId, cancellationToken);
 
-    public Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public Task<StoredDeviceSession?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         _inner.FindByIdAsync(sessionId, now, cancellationToken);
-
-    public async Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
-    {
-        var removed = await _inner.RemoveExpiredAsync(now, batchSize, cancellationToken);
-        if (removed > 0)
-        {
-            _cache.Clear();
-        }
-
-        return removed;
-    }
 
     public Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         _inner.ListUserSessionsAsync(userId, now, cancellationToken);
 
-    public async Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<StoredDeviceSession?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -240,7 +193,7 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
         }
     }
 
-    public async Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredDeviceSession>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default)
     {
         try
         {

@@ -2,18 +2,20 @@ namespace IdentityServer.MultiSession.Storage;
 
 /// <summary>What a sign-in asks of the store.</summary>
 /// <param name="CurrentSecretHash">The hash of the device cookie the browser sent, if any.</param>
-/// <param name="NewDevice">
-/// The new secret's device: created when the browser has no device; otherwise only its <see cref="DeviceEntity.SecretHash"/>
-/// replaces the device's (a new secret on every sign-in, so that a cookie copied before it reaches nothing after it).
+/// <param name="NewSecretHash">
+/// The hash of the device's new secret: it replaces the device's (a new secret on every sign-in, so that a cookie copied
+/// before it reaches nothing after it), or is the secret of the device created when the browser has none.
 /// </param>
-/// <param name="Session">The new session; the store sets its device and slot.</param>
+/// <param name="NewDeviceId">The id of the device created when the browser has none; unused otherwise.</param>
+/// <param name="Session">The new session; the store sets its <see cref="StoredDeviceSession.DeviceId"/> and takes a free slot.</param>
 /// <param name="MaximumSessions">The limit per device.</param>
 /// <param name="OnLimitReached">What to do at the limit.</param>
 /// <param name="Now">The current time.</param>
 public sealed record DeviceSignInRequest(
     string? CurrentSecretHash,
-    DeviceEntity NewDevice,
-    DeviceSessionEntity Session,
+    string NewSecretHash,
+    string NewDeviceId,
+    StoredDeviceSession Session,
     int MaximumSessions,
     LimitReachedBehavior OnLimitReached,
     DateTimeOffset Now)

@@ -8,7 +8,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// <param name="ReplacedSessionId">The same user's session on this device, renewed in place by this sign-in (its id is kept).</param>
 /// <param name="EvictedSessionIds">Sessions ended to make room under <see cref="LimitReachedBehavior.EvictLeastRecentlyUsed"/>.</param>
 public sealed record DeviceSignInResult(
-    DeviceSessionEntity? Session,
+    StoredDeviceSession? Session,
     bool DeviceRotated,
     string? ReplacedSessionId,
     IReadOnlyList<string> EvictedSessionIds)

@@ -28,10 +28,10 @@ public interface IDeviceSessionStore
     /// Makes the unexpired session named by <paramref name="handle"/> on this device active, in one conditional statement so that a
     /// session revoked meanwhile never becomes active; <c>null</c> when it names none. The caller records the use (<see cref="TouchAsync"/>).
     /// </summary>
-    Task<DeviceSessionEntity?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> SetActiveAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the device's most recently used unexpired session active, or clears the active session when none remains.</summary>
-    Task<DeviceSessionEntity?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> ActivateMostRecentAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Leaves the device without an active session (no account may become active without authenticating again); its
@@ -41,31 +41,18 @@ public interface IDeviceSessionStore
 
     /// <summary>
     /// Ends the unexpired session named by <paramref name="handle"/> on this device; the most recently used remaining one
-    /// becomes active if it was active, and the device is removed when none remains. <c>null</c> when it names none.
+    /// becomes active if it was active, and the device is removed when none remains. With <paramref name="remember"/>, in the
+    /// same transaction, the account is kept in the device's list of signed-out accounts (<see cref="StoredRememberedAccount"/>:
+    /// display name, email or user name, time; an older entry of the same account is replaced), and the device is kept even
+    /// when no session remains; a store without remembered accounts ignores the flag. <c>null</c> when it names none.
     /// </summary>
-    Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Ends the session as <see cref="RevokeAsync(string, string, DateTimeOffset, CancellationToken)"/> does; with
-    /// <paramref name="remember"/>, in the same transaction, the account is kept in the device's list of signed-out accounts
-    /// (<see cref="RememberedAccountEntity"/>: display name, email or user name, time; an older entry of the same account is
-    /// replaced), and the device is kept even when no session remains. A store without remembered accounts ignores it.
+    /// Ends every session on the device and removes the device with its remembered accounts; returns the sessions that ended
+    /// (for the revocation events and token revocation), once the transaction that ended them has committed.
     /// </summary>
-    Task<DeviceRevocation?> RevokeAsync(string secretHash, string handle, DateTimeOffset now, bool remember, CancellationToken cancellationToken = default) =>
-        RevokeAsync(secretHash, handle, now, cancellationToken);
-
-    /// <summary>Ends every session on the device and removes the device with its remembered accounts; returns how many sessions ended.</summary>
-    Task<int> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default);
-
-    /// <summary>Ends every session of a user on every device; returns how many ended.</summary>
-    Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Ends the sessions of a user, on every device, whose recorded security-stamp hash is not <paramref name="currentStampHash"/>
-    /// (sessions created before the user's stamp changed, and rows of earlier versions that recorded none); sessions created
-    /// under the current stamp stay. Returns how many ended.
-    /// </summary>
-    Task<int> RevokeUserStaleSessionsAsync(string userId, string? currentStampHash, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<EndedSession>> RevokeAllAsync(string secretHash, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ends sessions of a user on every device: all of them, or with <paramref name="staleOnly"/> those whose recorded
@@ -84,10 +71,10 @@ public interface IDeviceSessionStore
     Task<bool> UpdateTicketAsync(string sessionId, byte[] ticket, string? securityStampHash, DateTimeOffset validatedAt, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records use of a session: last-seen and expiry times, and optionally the time its security stamp was checked. With
-    /// <paramref name="secretHash"/>, only while that is still the device's current secret; <c>true</c> when a row was written.
+    /// Records use of a session: its last-seen and expiry times. With <paramref name="secretHash"/>, only while that is still
+    /// the device's current secret; <c>true</c> when a row was written.
     /// </summary>
-    Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, DateTimeOffset? validatedAt, string? secretHash = null, CancellationToken cancellationToken = default);
+    Task<bool> TouchAsync(string sessionId, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, string? secretHash = null, CancellationToken cancellationToken = default);
 
     /// <summary>Records that an OIDC client received tokens through a session.</summary>
     Task AddClientAsync(string sessionId, string clientId, CancellationToken cancellationToken = default);
@@ -96,10 +83,7 @@ public interface IDeviceSessionStore
     Task<IReadOnlyList<string>> ListClientsAsync(string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Finds an unexpired session by id, on any device (for the token endpoint).</summary>
-    Task<DeviceSessionEntity?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes up to <paramref name="batchSize"/> expired sessions and empty devices; returns how many sessions were removed.</summary>
-    Task<int> RemoveExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> FindByIdAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a user's unexpired sessions on every device, most recently used first, each with its clients.</summary>
     Task<IReadOnlyList<UserSessionRow>> ListUserSessionsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -109,10 +93,10 @@ public interface IDeviceSessionStore
     /// session names nothing), as every revocation does: logout notifications queued, the device's active session moved on.
     /// Returns the session ended, or <c>null</c>.
     /// </summary>
-    Task<DeviceSessionEntity?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+    Task<StoredDeviceSession?> RevokeUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Ends every session of a user except <paramref name="keptSessionId"/> (the one on the caller's device); returns the sessions ended.</summary>
-    Task<IReadOnlyList<DeviceSessionEntity>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<StoredDeviceSession>> RevokeUserSessionsExceptAsync(string userId, string keptSessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Counts sessions, devices, devices at <paramref name="maximumSessions"/> and logout notifications pending or failed.</summary>
     Task<MultiSessionStatistics> GetStatisticsAsync(DateTimeOffset now, int maximumSessions, CancellationToken cancellationToken = default);

@@ -11,7 +11,7 @@ public interface ILogoutNotificationStore
     /// Claims up to <paramref name="batchSize"/> pending notifications that are due and not held by a live lease, for
     /// <paramref name="leaseDuration"/>, under the unique <paramref name="claim"/>; returns the rows this call claimed.
     /// </summary>
-    Task<IReadOnlyList<LogoutNotificationEntity>> ClaimAsync(string claim, DateTimeOffset now, TimeSpan leaseDuration, int batchSize, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<StoredLogoutNotification>> ClaimAsync(string claim, DateTimeOffset now, TimeSpan leaseDuration, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a claimed notification delivered (or failed for good) after <paramref name="attempts"/> attempts, and releases it.</summary>
     Task<bool> CompleteAsync(string id, string claim, LogoutNotificationStatus status, int attempts, string? error, DateTimeOffset now, CancellationToken cancellationToken = default);

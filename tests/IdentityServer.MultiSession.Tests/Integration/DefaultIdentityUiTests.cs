@@ -162,7 +162,7 @@ public sealed class DefaultIdentityUiTests : IClassFixture<DefaultIdentityUiTest
         }
 
         /// <summary>The stored device sessions by email.</summary>
-        public async Task<Dictionary<string, DeviceSessionEntity>> SessionsAsync()
+        internal async Task<Dictionary<string, DeviceSessionEntity>> SessionsAsync()
         {
             await using var scope = Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<DefaultUiDbContext>();

@@ -127,7 +127,7 @@ public abstract class TokensFollowSessionsTests
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<IDeviceSessionStore>().RevokeUserAsync(userId));
+            Assert.Single(await scope.ServiceProvider.GetRequiredService<IDeviceSessionStore>().EndUserSessionsAsync(userId, staleOnly: false, currentStampHash: null));
         }
 
         Assert.Equal(Statuses.Valid, (await AuthorizationOfAsync(sid)).Status);

@@ -46,7 +46,7 @@ public sealed class DependencyDirectionTests
         (Core + ".Sessions", Core + ".Authentication", "MultiSessionUserCheck", "the result type of IMultiSessionUserValidator"),
         (Core + ".Sessions", Core + ".Authentication", "SecurityStampHash", "the stamp hash that IMultiSessionUserValidator implementations compute and the session service stores"),
         (Core + ".Storage", Core + ".Sessions", "EndedSession",
-            "the record of an ended session that the store returns (for the revocation events and token revocation) is declared in Sessions; it moves with the store's own records when the store interface stops exposing entity types"),
+            "the record of an ended session that the store returns (for the revocation events and token revocation) is declared in Sessions, beside ISessionTokenRevoker and the events that adopters implement and read; moving it to the store's records would change a public namespace"),
         (Core + ".Events", Core + ".Sessions", "EndedSession", "the revocation event contexts carry the ended sessions; as the store's use above"),
         (Core, Core + ".Sessions", "DeviceSession", "MultiSessionReauthenticationRequiredException names the account that must sign in again"),
         (Core, Core + ".Events", "MultiSessionEvents", "the options carry the host's event handlers, as CookieAuthenticationOptions.Events does"),

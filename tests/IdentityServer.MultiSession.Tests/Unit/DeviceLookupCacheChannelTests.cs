@@ -97,8 +97,8 @@ public sealed class DeviceLookupCacheChannelTests
     private void Add(string hash, string device, string session) => _cache.TryAdd(hash, Lookup(device, session), _cache.Generation, 10);
 
     private DeviceLookup Lookup(string device, string session) => new(
-        new DeviceEntity { Id = device, SecretHash = "x", ActiveSessionId = session },
-        new DeviceSessionEntity { Id = session, DeviceId = device, UserId = "u", ExpiresAt = _time.GetUtcNow().AddDays(1) });
+        new StoredDevice { Id = device, ActiveSessionId = session },
+        new StoredDeviceSession { Id = session, DeviceId = device, Handle = "handle-" + session, UserId = "u", ExpiresAt = _time.GetUtcNow().AddDays(1) });
 
     private sealed class StaticMonitor(MultiSessionOptions value) : IOptionsMonitor<MultiSessionOptions>
     {

@@ -26,12 +26,12 @@ public abstract class DeviceSecretRotationTests
 
         // A request that found alice's session with the old secret, and records its use after bob's sign-in committed.
         var later = harness.Time.GetUtcNow().AddHours(1);
-        Assert.False(await harness.WithStoreServiceAsync(store => store.TouchAsync(alice.SessionId, later, later.AddDays(14), null, Hash(old))));
+        Assert.False(await harness.WithStoreServiceAsync(store => store.TouchAsync(alice.SessionId, later, later.AddDays(14), Hash(old))));
         var row = await harness.WithStoreAsync(db => db.Set<DeviceSessionEntity>().AsNoTracking().SingleAsync(s => s.Id == alice.SessionId));
         Assert.NotEqual(later, row.LastSeenAt);
 
         // With the current secret the same write goes through.
-        Assert.True(await harness.WithStoreServiceAsync(store => store.TouchAsync(alice.SessionId, later, later.AddDays(14), null, Hash(device.Cookie!))));
+        Assert.True(await harness.WithStoreServiceAsync(store => store.TouchAsync(alice.SessionId, later, later.AddDays(14), Hash(device.Cookie!))));
     }
 
     [SkippableFact]

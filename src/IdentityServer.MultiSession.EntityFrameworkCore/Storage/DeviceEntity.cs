@@ -3,7 +3,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// <summary>
 /// Storage model of a device (one browser). The device cookie's secret is never stored: only its SHA-256 hash (BEHAVIOUR.md §2, §7).
 /// </summary>
-public class DeviceEntity
+internal sealed class DeviceEntity
 {
     /// <summary>Stable, non-secret id of the device, safe to log.</summary>
     public string Id { get; set; } = default!;

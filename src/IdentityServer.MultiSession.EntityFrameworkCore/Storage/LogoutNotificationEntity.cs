@@ -6,7 +6,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// claims a row with a lease (<see cref="LeaseOwner"/>, <see cref="LeaseExpiresAt"/>) so that several IdP instances on one
 /// database never deliver it at the same time.
 /// </summary>
-public class LogoutNotificationEntity
+internal sealed class LogoutNotificationEntity
 {
     /// <summary>The notification id.</summary>
     public string Id { get; set; } = default!;

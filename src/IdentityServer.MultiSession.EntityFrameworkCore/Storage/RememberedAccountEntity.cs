@@ -6,7 +6,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// when the account has none) and the time, nothing else (no user id, session, principal, client or secret). The row goes with
 /// its device (a cascading foreign key).
 /// </summary>
-public class RememberedAccountEntity
+internal sealed class RememberedAccountEntity
 {
     /// <summary>A random id that names the entry on its device (for "Remove").</summary>
     public string Id { get; set; } = default!;

@@ -5,7 +5,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// Uniqueness of (<see cref="DeviceId"/>, <see cref="Slot"/>) holds the limit and uniqueness of
 /// (<see cref="DeviceId"/>, <see cref="UserId"/>) holds "one session per user per device" in the database (BEHAVIOUR.md §7).
 /// </summary>
-public class DeviceSessionEntity
+internal sealed class DeviceSessionEntity
 {
     /// <summary>The session id, used as the OIDC <c>sid</c>.</summary>
     public string Id { get; set; } = default!;

@@ -5,7 +5,7 @@ namespace IdentityServer.MultiSession.Storage;
 /// is the primary key, so that recording a client is an insert-if-absent that concurrent requests cannot lose.
 /// The rows go with their session (a cascading foreign key).
 /// </summary>
-public class DeviceSessionClientEntity
+internal sealed class DeviceSessionClientEntity
 {
     /// <summary>The device session (its <c>sid</c>).</summary>
     public string SessionId { get; set; } = default!;
