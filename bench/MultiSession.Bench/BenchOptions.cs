@@ -179,8 +179,9 @@ internal sealed record BenchOptions
                                                                  [--cleanup-sessions N] [--notifications N] [--growth-rate R]
                                                                  [--growth-window S] [--growth-requests N]
         dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
-          --quick      0.75 s warm-up and 2 s per scenario and setup, one round (under two minutes); the default is the full run
-                       (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under fifteen minutes)
+          --quick      0.75 s warm-up and 2 s per scenario and setup, one round, no growth part (under three minutes); the default
+                       is the full run (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under
+                       fifteen minutes, and the growth part another fifteen to twenty on 2 cores)
           --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
                        --iterations N per pass (default 20000), --threads N at once (default 1; then µs = processor time)
           --database   sqlite (the default), postgresql, or both: on PostgreSQL also two instances on one database and the

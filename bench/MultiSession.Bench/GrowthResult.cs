@@ -15,6 +15,12 @@ internal sealed record GrowthAllocationRow(string Setup, long BytesPerPageReques
 /// </summary>
 internal sealed record ProcessLoad(double Cores, double GcPauseShare, double MachineCores)
 {
+    /// <summary>The thread pool's queue (work items waiting for a thread), sampled every 50 ms: the mean over the window.</summary>
+    public double MeanQueuedWorkItems { get; init; }
+
+    /// <summary>The most threads the thread pool had in the window.</summary>
+    public int MaxThreads { get; init; }
+
     /// <summary>Runs <paramref name="window"/> and measures the process and the machine around it.</summary>
     public static async Task<(T Result, ProcessLoad Load)> MeasureAsync<T>(Func<Task<T>> window)
     {
@@ -23,11 +29,33 @@ internal sealed record ProcessLoad(double Cores, double GcPauseShare, double Mac
         var paused = GC.GetTotalPauseDuration();
         var machine = MachineBusyTicks();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+
+        // A thread of its own, so that the sampling does not wait in the queue it samples.
+        long queued = 0, samples = 0;
+        var threads = 0;
+        var sampler = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                queued += ThreadPool.PendingWorkItemCount;
+                samples++;
+                threads = Math.Max(threads, ThreadPool.ThreadCount);
+                Thread.Sleep(50);
+            }
+        }) { IsBackground = true };
+        sampler.Start();
         var result = await window();
         var elapsed = watch.Elapsed;
+        await stop.CancelAsync();
+        sampler.Join();
         process.Refresh();
         var busy = (MachineBusyTicks() - machine) / 100.0;
-        return (result, new ProcessLoad((process.TotalProcessorTime - processor) / elapsed, (GC.GetTotalPauseDuration() - paused) / elapsed, busy / elapsed.TotalSeconds));
+        return (result, new ProcessLoad((process.TotalProcessorTime - processor) / elapsed, (GC.GetTotalPauseDuration() - paused) / elapsed, busy / elapsed.TotalSeconds)
+        {
+            MeanQueuedWorkItems = samples == 0 ? 0 : (double)queued / samples,
+            MaxThreads = threads,
+        });
     }
 
     /// <summary>The machine's busy time so far in clock ticks (1/100 s): the first line of /proc/stat less idle and I/O wait.</summary>
@@ -110,13 +138,14 @@ internal sealed class GrowthResult
             text.AppendLine();
             text.AppendLine(Invariant, $"Growth 3 and 4, background jobs: {Browsers} virtual browsers each requesting the authenticated page {RatePerBrowser:0.#} times a second (paced, below capacity), measured right before the job and while it runs (SQLite, multi-session, in the bench's process).");
             text.AppendLine();
-            text.AppendLine("| job | items | done | notifications queued | failures | time s | items/s | page p50 before / during ms | page p95 before / during ms | p95 ratio | page requests before / during (errors) | bench process cores before / during | whole machine cores busy before / during | GC paused before / during |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+            text.AppendLine("| job | items | done | notifications queued | failures | time s | items/s | page p50 before / during ms | page p95 before / during ms | p95 ratio | page requests before / during (errors) | bench process cores before / during | whole machine cores busy before / during | GC paused before / during | thread-pool queue, mean before / during | thread-pool threads, most before / during |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
             foreach (var job in Jobs)
             {
                 text.AppendLine(Invariant,
                     $"| {job.Job} | {job.Items:N0} | {job.Done:N0} | {job.Queued:N0} | {job.Failures:N0} | {job.Time.TotalSeconds:0.0} | {job.Done / job.Time.TotalSeconds:N0} | {job.Before.P50:0.00} / {job.During.P50:0.00} | {job.Before.P95:0.00} / {job.During.P95:0.00} | {job.Ratio:0.00} | {job.Before.Operations} / {job.During.Operations} ({job.Before.Errors + job.During.Errors}) | " +
-                    $"{job.LoadBefore?.Cores:0.00} / {job.LoadDuring?.Cores:0.00} | {job.LoadBefore?.MachineCores:0.00} / {job.LoadDuring?.MachineCores:0.00} | {job.LoadBefore?.GcPauseShare:0.0 %} / {job.LoadDuring?.GcPauseShare:0.0 %} |");
+                    $"{job.LoadBefore?.Cores:0.00} / {job.LoadDuring?.Cores:0.00} | {job.LoadBefore?.MachineCores:0.00} / {job.LoadDuring?.MachineCores:0.00} | {job.LoadBefore?.GcPauseShare:0.0 %} / {job.LoadDuring?.GcPauseShare:0.0 %} | " +
+                    $"{job.LoadBefore?.MeanQueuedWorkItems:0.0} / {job.LoadDuring?.MeanQueuedWorkItems:0.0} | {job.LoadBefore?.MaxThreads} / {job.LoadDuring?.MaxThreads} |");
             }
 
             foreach (var job in Jobs.Where(j => j.Note.Length > 0))
