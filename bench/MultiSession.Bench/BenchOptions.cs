@@ -22,10 +22,28 @@ internal sealed record BenchOptions
     /// <summary>The numbers of sessions stored in the database for the storage scenarios.</summary>
     public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
 
-    /// <summary>The parts to run (all by default): flow, refresh, page (the paired scenarios), accounts, stored, switch.</summary>
+    /// <summary>
+    /// The parts to run (all by default): flow, refresh, page (the paired scenarios), accounts, stored, switch, growth; with
+    /// <c>--quick</c> all but growth unless <c>--only</c> names it.
+    /// </summary>
     public IReadOnlySet<string> Only { get; init; } = Parts.ToHashSet(StringComparer.Ordinal);
 
-    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "accounts", "stored", "switch"];
+    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "accounts", "stored", "switch", "growth"];
+
+    /// <summary>Growth: expired sessions (each with a client) the cleanup removes.</summary>
+    public long CleanupSessions { get; init; } = 1_000_000;
+
+    /// <summary>Growth: back-channel logout notifications the outbox delivers.</summary>
+    public int OutboxNotifications { get; init; } = 10_000;
+
+    /// <summary>Growth: authenticated page requests per second of each browser while the cleanup or the delivery runs.</summary>
+    public double GrowthRate { get; init; } = 25;
+
+    /// <summary>Growth: the window measured right before the cleanup and the delivery.</summary>
+    public TimeSpan GrowthWindow { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Growth: page requests per browser before the memory is read, and per setup for the allocations.</summary>
+    public int GrowthRequests { get; init; } = 1_000;
 
     public bool Runs(string part) => Only.Contains(part);
 
@@ -56,7 +74,12 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         if (args.Contains("--quick"))
         {
-            options = options with { Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1, PropagationTrials = 40 };
+            options = options with
+            {
+                Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1, PropagationTrials = 40,
+                Only = Parts.Where(p => p != "growth").ToHashSet(StringComparer.Ordinal),
+                CleanupSessions = 100_000, OutboxNotifications = 1_000, GrowthWindow = TimeSpan.FromSeconds(4), GrowthRequests = 200,
+            };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -109,6 +132,21 @@ internal sealed record BenchOptions
 
                     options = options with { Databases = databases };
                     break;
+                case "--cleanup-sessions":
+                    options = options with { CleanupSessions = long.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--notifications":
+                    options = options with { OutboxNotifications = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--growth-rate":
+                    options = options with { GrowthRate = double.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
+                case "--growth-window":
+                    options = options with { GrowthWindow = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) };
+                    break;
+                case "--growth-requests":
+                    options = options with { GrowthRequests = int.Parse(Value(), CultureInfo.InvariantCulture) };
+                    break;
                 case "--connection-string":
                     options = options with { ConnectionString = Value() };
                     break;
@@ -125,7 +163,8 @@ internal sealed record BenchOptions
             }
         }
 
-        if (options.Browsers < 1 || options.Rounds < 1 || options.Duration <= TimeSpan.Zero || options.StoredSessions.Count == 0)
+        if (options.Browsers < 1 || options.Rounds < 1 || options.Duration <= TimeSpan.Zero || options.StoredSessions.Count == 0
+            || options.CleanupSessions < 1 || options.OutboxNotifications < 1 || options.GrowthRate <= 0 || options.GrowthWindow <= TimeSpan.Zero || options.GrowthRequests < 1)
         {
             throw new ArgumentException(Usage);
         }
@@ -137,15 +176,24 @@ internal sealed record BenchOptions
         dotnet run -c Release --project bench/MultiSession.Bench -- [--quick] [--browsers N] [--warmup S] [--duration S] [--rounds N]
                                                                  [--sessions 1000,100000,1000000] [--only PARTS] [--output FILE]
                                                                  [--database sqlite,postgresql] [--connection-string CS] [--trials N]
+                                                                 [--cleanup-sessions N] [--notifications N] [--growth-rate R]
+                                                                 [--growth-window S] [--growth-requests N]
         dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
-          --quick      0.75 s warm-up and 2 s per scenario and setup, one round (under two minutes); the default is the full run
-                       (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under fifteen minutes)
+          --quick      0.75 s warm-up and 2 s per scenario and setup, one round, no growth part (under three minutes); the default
+                       is the full run (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under
+                       fifteen minutes, and the growth part another fifteen to twenty on 2 cores)
           --hot-path   only the cost of authenticating one request (baseline cookie, multi-session), on one thread, without HTTP;
                        --iterations N per pass (default 20000), --threads N at once (default 1; then µs = processor time)
           --database   sqlite (the default), postgresql, or both: on PostgreSQL also two instances on one database and the
                        revocation propagation delay between them (--trials N revocations; 200, or 40 with --quick); the server
                        is --connection-string CS (a database per host is created there) or a throw-away .ci/start-postgres cluster
-          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch;
+          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch,growth;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
+          growth       (full run and --only growth; not in --quick otherwise; SQLite): the IdP process's memory at each --sessions
+                       size (the IdP in a process of its own), bytes allocated per page request and per authentication, the
+                       expired-session cleanup of --cleanup-sessions N (1000000; 100000 with --quick) and the outbox delivering
+                       --notifications N (10000; 1000 with --quick) to a local receiver, each under page requests at
+                       --growth-rate R per browser and second (25), against a --growth-window S (15; 4 with --quick) before;
+                       --growth-requests N page requests per browser before the memory is read (1000; 200 with --quick)
         """;
 }

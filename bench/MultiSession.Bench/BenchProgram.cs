@@ -83,7 +83,7 @@ internal static class BenchProgram
     {
         Progress($"process {Environment.ProcessId}, {(options.Quick ? "quick" : "full")} run: {options.Browsers} browsers, {options.WarmUp.TotalSeconds:0.#} s warm-up, " +
                  $"{options.Duration.TotalSeconds:0.#} s per scenario and setup in {options.Rounds} interleaved slice(s), on {string.Join(" and ", options.Databases)}");
-        foreach (var database in options.Databases)
+        foreach (var database in options.Only.Any(p => p != "growth") ? options.Databases : [])
         {
             if (database == "sqlite")
             {
@@ -94,6 +94,12 @@ internal static class BenchProgram
             using var postgres = BenchPostgres.Start(options.ConnectionString, options.RepositoryRoot);
             Progress($"PostgreSQL: {postgres.Description}");
             await RunOnDatabaseAsync(options, directory, report, postgres);
+        }
+
+        // Costs that grow with the work: memory, allocations, the cleanup and the outbox (SQLite).
+        if (options.Runs("growth"))
+        {
+            report.Growth = await Growth.RunAsync(options, directory);
         }
     }
 

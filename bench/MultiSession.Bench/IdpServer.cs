@@ -67,6 +67,9 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
 
     public string Database => PostgresConnectionString is null ? "SQLite" : "PostgreSQL";
 
+    /// <summary>More configuration of the host (applied last, over the bench's own settings), set before <see cref="Start"/>.</summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The base address Kestrel listens on, once started.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -117,6 +120,11 @@ internal sealed class IdpServer : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (Kind == HostKind.Peer)
         {
             builder.ConfigureTestServices(services =>

@@ -36,6 +36,9 @@ internal sealed class Report(BenchOptions options, string machine)
 
     private readonly List<string> _cacheLines = [];
 
+    /// <summary>The growth part's figures, when measured.</summary>
+    public GrowthResult? Growth { get; set; }
+
     public void AddCacheStatistics(string database, IReadOnlyList<IdentityServer.MultiSession.Storage.DeviceLookupCache> caches)
     {
         if (caches.Count == 0)
@@ -56,13 +59,22 @@ internal sealed class Report(BenchOptions options, string machine)
         var rounds = options.Rounds > 1 ? $" (paired scenarios: {options.Rounds} rounds alternating baseline and multi-session)." : ".";
         text.AppendLine(Invariant, $"{options.Browsers} virtual browsers at once, one request in flight each; {options.WarmUp.TotalSeconds:0.#} s warm-up, {options.Duration.TotalSeconds:0.#} s measured per scenario and setup{rounds}");
         text.AppendLine("An operation of the code flow is two requests (authorize, then token); the others are one request. Latencies in milliseconds.");
-        text.AppendLine();
-        text.AppendLine("| scenario | setup | database | instances | ops/s | p50 | p95 | p99 | errors | ratio |");
-        text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        if (_rows.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| scenario | setup | database | instances | ops/s | p50 | p95 | p99 | errors | ratio |");
+            text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        }
+
         foreach (var row in _rows)
         {
             var r = row.Result;
             text.AppendLine(Invariant, $"| {row.Scenario} | {row.Setup} | {row.Database} | {row.Instances} | {r.OperationsPerSecond:0.0} | {r.P50:0.00} | {r.P95:0.00} | {r.P99:0.00} | {r.Errors} | {RatioOf(row)} |");
+        }
+
+        if (Growth is { } growth)
+        {
+            text.Append(growth.ToMarkdown());
         }
 
         if (Propagation is { } propagation)
@@ -189,6 +201,11 @@ internal sealed class Report(BenchOptions options, string machine)
             }
         }
 
+        foreach (var line in Growth?.Budgets() ?? [])
+        {
+            yield return line;
+        }
+
         foreach (var scenario in new[] { "page", "flow" })
         {
             var one = Find(scenario + "@1");
@@ -204,7 +221,7 @@ internal sealed class Report(BenchOptions options, string machine)
         }
     }
 
-    private static string Verdict(string line, bool met) =>
+    internal static string Verdict(string line, bool met) =>
         line.Contains("NaN", StringComparison.Ordinal) || line.Contains("∞", StringComparison.Ordinal)
             ? "**not measured** (no operation completed in a measured window: the machine was overloaded; run longer): " + line
             : (met ? "**met**: " : "**missed**: ") + line;

@@ -7,9 +7,10 @@ namespace MultiSession.Bench;
 /// <summary>
 /// Fills the multi-session host's database with other browsers' sessions, in bulk and outside the measurements: rows inserted
 /// straight into <c>MultiSessionDevices</c> and <c>MultiSessionDeviceSessions</c> in one transaction with reused prepared
-/// statements. Each seeded device has a random secret hash and 1 to 3 unexpired sessions of their own users, with a real
+/// statements. Each seeded device has a random secret hash and 1 to 3 sessions of their own users (unexpired, or for the
+/// growth part's cleanup expired), each with the bench's client recorded in <c>MultiSessionDeviceSessionClients</c> and a real
 /// serialized principal (copied from a session signed in through HTTP) so that rows have their real size. Their ids sort after
-/// the real ones' and ascend (see <see cref="SequentialId"/>).
+/// the real ones' and ascend (see <see cref="SequentialId"/>). It also queues logout notifications for the growth part's outbox.
 /// </summary>
 internal static class SessionSeeder
 {
@@ -21,8 +22,21 @@ internal static class SessionSeeder
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>Adds sessions until the table holds <paramref name="target"/> rows; returns the time it took.</summary>
-    public static TimeSpan SeedTo(string databasePath, long target)
+    /// <summary>Counts the rows of a table of the database (optionally with a condition).</summary>
+    public static long Count(string databasePath, string table, string? where = null)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"" + (where is null ? string.Empty : " WHERE " + where);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// Adds sessions until the table holds <paramref name="target"/> rows; returns the time it took. With
+    /// <paramref name="expired"/>, the added sessions expired a day ago (for the cleanup to remove); each has the bench's client
+    /// recorded, as if that client had received tokens through it.
+    /// </summary>
+    public static TimeSpan SeedTo(string databasePath, long target, bool expired = false)
     {
         var started = Stopwatch.StartNew();
         using var connection = Open(databasePath);
@@ -46,7 +60,7 @@ internal static class SessionSeeder
         }
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var expires = now + (long)TimeSpan.FromDays(14).TotalMilliseconds;
+        var expires = now + (long)TimeSpan.FromDays(expired ? -1 : 14).TotalMilliseconds;
         using (var transaction = connection.BeginTransaction())
         {
             using var device = connection.CreateCommand();
@@ -113,6 +127,37 @@ internal static class SessionSeeder
         // Fold the write-ahead log back into the database file, so that the measurements that follow do not read through it.
         Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         return started.Elapsed;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="count"/> back-channel logout notifications for <paramref name="clientId"/>, due now, in one
+    /// transaction (as the end of that many sessions would: one pending row each in <c>MultiSessionLogoutNotifications</c>).
+    /// </summary>
+    public static void QueueNotifications(string databasePath, int count, string clientId)
+    {
+        using var connection = Open(databasePath);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO "MultiSessionLogoutNotifications" ("Id", "SessionId", "Subject", "ClientId", "Status", "Attempts", "NextAttemptAt", "CreatedAt")
+            VALUES ($id, $session, $subject, $client, 0, 0, $now, $now)
+            """;
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var session = insert.Parameters.Add("$session", SqliteType.Text);
+        var subject = insert.Parameters.Add("$subject", SqliteType.Text);
+        insert.Parameters.AddWithValue("$client", clientId);
+        insert.Parameters.AddWithValue("$now", now);
+        for (var i = 0; i < count; i++)
+        {
+            id.Value = NewId();
+            session.Value = NewId();
+            subject.Value = Guid.NewGuid().ToString();
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     private static SqliteConnection Open(string databasePath)
