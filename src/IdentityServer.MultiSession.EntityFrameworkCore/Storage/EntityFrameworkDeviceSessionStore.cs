@@ -618,12 +618,24 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
                     await Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
                 }
 
-                // Devices left without any session hold no account: remove them, a batch at a time (unless they still list
-                // accounts signed out on them, which the remembered-account cleanup removes when they expire).
-                var emptyDevices = await Devices.Where(d => !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
-                if (emptyDevices.Count > 0)
+                // Devices left without any session hold no account: remove them (unless they still list accounts signed out
+                // on them, which the remembered-account cleanup removes when they expire). A full batch looks only at the
+                // devices of the sessions it removed; the last batch of a pass (not full) also sweeps the table, a batch at
+                // a time, for devices emptied another way (their remembered accounts expired). Sweeping on every batch
+                // scanned every remaining device per batch, which made removing 10^6 sessions several times slower.
+                var touched = removed.Select(s => s.DeviceId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+                if (touched.Count > 0)
                 {
-                    await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).ExecuteDeleteAsync(cancellationToken);
+                    await Devices.Where(d => touched.Contains(d.Id) && !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).ExecuteDeleteAsync(cancellationToken);
+                }
+
+                if (ids.Count < batchSize)
+                {
+                    var emptyDevices = await Devices.Where(d => !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).OrderBy(d => d.Id).Select(d => d.Id).Take(batchSize).ToListAsync(cancellationToken);
+                    if (emptyDevices.Count > 0)
+                    {
+                        await Devices.Where(d => emptyDevices.Contains(d.Id) && !d.Sessions.Any() && !Remembered.Any(r => r.DeviceId == d.Id)).ExecuteDeleteAsync(cancellationToken);
+                    }
                 }
 
                 return removed;

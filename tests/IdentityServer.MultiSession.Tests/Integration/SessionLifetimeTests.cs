@@ -126,6 +126,30 @@ public sealed class SessionLifetimeTests
     }
 
     [Fact]
+    public async Task A_full_cleanup_batch_removes_the_devices_it_left_empty_and_keeps_the_others()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var factory = Create(time, ("MultiSession:SlidingExpiration", "01:00:00"), ("MultiSession:CleanupInterval", "30.00:00:00"));
+        await factory.CreateBrowser().SignInOkAsync("alice", "bob");
+        time.Advance(TimeSpan.FromMinutes(5));
+        await factory.CreateBrowser().SignInOkAsync("carol");
+        time.Advance(TimeSpan.FromMinutes(50));
+        await factory.CreateBrowser().SignInOkAsync("dave");
+        Assert.Equal((3, 4), await factory.CountRowsAsync());
+
+        // A batch of two, full: alice's and bob's sessions expired first; their device goes in the same batch, carol's stays
+        // with her expired session for the next batch, dave's live one is untouched.
+        time.Advance(TimeSpan.FromMinutes(10));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var removed = await scope.ServiceProvider.GetRequiredService<Storage.IDeviceSessionStore>().RemoveExpiredSessionsAsync(time.GetUtcNow(), batchSize: 2);
+            Assert.Equal(2, removed.Count);
+        }
+
+        Assert.Equal((2, 2), await factory.CountRowsAsync());
+    }
+
+    [Fact]
     public async Task The_cleanup_runs_by_itself_at_each_interval()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
