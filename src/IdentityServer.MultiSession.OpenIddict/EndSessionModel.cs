@@ -1,20 +1,8 @@
-using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
-using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.Http;
-using IdentityServer.MultiSession.Localization;
-using IdentityServer.MultiSession.Logout;
 using IdentityServer.MultiSession.Sessions;
-using Microsoft.AspNetCore;
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Localization;
-using OpenIddict.Abstractions;
-using OpenIddict.Server.AspNetCore;
 
 namespace IdentityServer.MultiSession.OpenIddict;
 
@@ -26,13 +14,14 @@ namespace IdentityServer.MultiSession.OpenIddict;
 /// the hinted account or every account. Then OpenIddict returns to the client's registered <c>post_logout_redirect_uri</c>, or
 /// to the home page; when clients of the ended sessions registered a front-channel logout URI, a short "signed out" page first
 /// loads them in hidden frames and continues with a plain link.
+/// This public type is what the page renders, for a host that keeps its own copy of
+/// <c>Areas/MultiSession/Pages/EndSession.cshtml</c>; the library's internal implementation does the work.
 /// </summary>
 [IgnoreAntiforgeryToken]
 [DeviceScopedAntiforgery]
-public sealed class EndSessionModel : PageModel
+[PageImplementationType(typeof(EndSessionModelImplementation))]
+public abstract class EndSessionModel : PageModel
 {
-    private const string ConfirmField = "ms_confirm";
-
     /// <summary>The confirmation value that ends every account.</summary>
     public const string ConfirmAll = "yes";
 
@@ -42,136 +31,37 @@ public sealed class EndSessionModel : PageModel
     /// <summary>The confirmation value that ends nothing.</summary>
     public const string ConfirmNone = "no";
 
+    private protected EndSessionModel()
+    {
+    }
+
     /// <summary>The request's parameters, carried by the confirmation form.</summary>
-    public IReadOnlyList<(string Name, string Value)> Parameters { get; private set; } = [];
+    public IReadOnlyList<(string Name, string Value)> Parameters { get; private protected set; } = [];
 
     /// <summary>The accounts that would be signed out by "sign out of all accounts".</summary>
-    public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
+    public IReadOnlyList<DeviceSession> Sessions { get; private protected set; } = [];
 
     /// <summary>The account the <c>id_token_hint</c> names, when the page offers to end only that one.</summary>
-    public DeviceSession? HintedSession { get; private set; }
+    public DeviceSession? HintedSession { get; private protected set; }
 
     /// <summary>The display name of the client that asked for the sign-out, when known.</summary>
-    public string? ClientName { get; private set; }
+    public string? ClientName { get; private protected set; }
 
     /// <summary>Whether the sign-out is done and the page only confirms it (front-channel frames, then a link onwards).</summary>
-    public bool SignedOut { get; private set; }
+    public bool SignedOut { get; private protected set; }
 
     /// <summary>Where the "continue" link of the signed-out page leads (the client's post-logout redirect, or the home page).</summary>
-    public string ContinueUrl { get; private set; } = "/";
+    public string ContinueUrl { get; private protected set; } = "/";
 
     /// <summary>The front-channel logout URLs (with <c>iss</c> and <c>sid</c>) of the clients of the sessions just ended.</summary>
-    public IReadOnlyList<string> FrontChannelLogoutUrls { get; private set; } = [];
+    public IReadOnlyList<string> FrontChannelLogoutUrls { get; private protected set; } = [];
 
-    /// <summary>Handles a GET end-session request.</summary>
-    public Task<IActionResult> OnGetAsync() => HandleAsync(confirm: null);
+    /// <summary>Handles a GET end-session request. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnGetAsync() => throw new NotSupportedException();
 
-    /// <summary>Handles a POSTed end-session request, or the confirmation form (which carries an antiforgery token).</summary>
-    public async Task<IActionResult> OnPostAsync()
-    {
-        string? confirm = Request.HasFormContentType ? Request.Form[ConfirmField].ToString() : null;
-        if (!string.IsNullOrEmpty(confirm)
-            && !await HttpContext.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(HttpContext))
-        {
-            var text = HttpContext.RequestServices.GetRequiredService<IStringLocalizer<MultiSessionText>>();
-            return BadRequest(text["EndSession_FormExpired"].Value);
-        }
-
-        return await HandleAsync(string.IsNullOrEmpty(confirm) ? null : confirm);
-    }
-
-    private async Task<IActionResult> HandleAsync(string? confirm)
-    {
-        // Reached outside OpenIddict's end-session endpoint (the page's default area route), there is no request to answer.
-        var request = HttpContext.GetOpenIddictServerRequest();
-        var multiSession = HttpContext.RequestServices.GetService<OpenIddictMultiSessionAuthorization>();
-        if (request is null || multiSession is null)
-        {
-            return NotFound();
-        }
-
-        Response.PreventCaching();
-        var sessionService = HttpContext.RequestServices.GetRequiredService<IDeviceSessionService>();
-        var decision = await multiSession.DecideEndSessionAsync(HttpContext, HttpContext.RequestAborted);
-        var sessions = decision.Kind == EndSessionDecisionKind.NothingSignedIn
-            ? []
-            : await sessionService.ListAsync(HttpContext, HttpContext.RequestAborted);
-
-        // With the hinted-account scope and other accounts here, the user chooses: that account only, or all of them.
-        var offerAccount = decision is { Kind: EndSessionDecisionKind.SignOutAccount, Session: not null } && sessions.Count > 1;
-        if (decision.Kind == EndSessionDecisionKind.Confirm || offerAccount)
-        {
-            if (confirm == ConfirmNone && decision.Kind == EndSessionDecisionKind.Confirm)
-            {
-                return Redirect("/");
-            }
-
-            var chosen = confirm == ConfirmAll || (confirm == ConfirmAccount && offerAccount);
-            if (!chosen)
-            {
-                Parameters = request.GetParameters()
-                    .Where(p => p.Key is not ConfirmField and not "__RequestVerificationToken")
-                    .Select(p => (p.Key, (string?)p.Value ?? string.Empty))
-                    .ToList();
-                Sessions = sessions;
-                HintedSession = offerAccount ? decision.Session : null;
-                await FindClientNameAsync(request);
-                return Page();
-            }
-
-            if (offerAccount && confirm == ConfirmAll)
-            {
-                decision = decision with { Kind = EndSessionDecisionKind.SignOutAll };
-            }
-        }
-
-        // The front-channel logout URLs of the sessions about to end, read before they end.
-        var ending = decision.Kind == EndSessionDecisionKind.SignOutAccount && decision.Session is { } one
-            ? [one]
-            : decision.Kind == EndSessionDecisionKind.NothingSignedIn ? [] : sessions;
-        var frontChannel = new List<string>();
-        if (HttpContext.RequestServices.GetService<IFrontChannelLogoutUrlProvider>() is { } provider)
-        {
-            foreach (var session in ending)
-            {
-                frontChannel.AddRange((await provider.GetUrlsAsync(session.SessionId, HttpContext.RequestAborted)).Select(u => u.AbsoluteUri));
-            }
-        }
-
-        await multiSession.EndSessionAsync(HttpContext, decision, confirmed: confirm == ConfirmAll, HttpContext.RequestAborted);
-
-        // OpenIddict redirects to the client's post_logout_redirect_uri when it is valid, else to the home page.
-        if (frontChannel.Count == 0)
-        {
-            return SignOut(new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        }
-
-        // Front-channel logout needs a page that frames the clients' logout URIs; no script may follow the redirect, so the
-        // redirect OpenIddict prepares becomes this page's "continue" link.
-        await HttpContext.SignOutAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = "/" });
-        var location = Response.Headers.Location.ToString();
-        Response.Headers.Remove("Location");
-        Response.StatusCode = StatusCodes.Status200OK;
-        ContinueUrl = string.IsNullOrEmpty(location) ? "/" : location;
-        FrontChannelLogoutUrls = frontChannel.Distinct(StringComparer.Ordinal).ToList();
-        SignedOut = true;
-        await FindClientNameAsync(request);
-        return Page();
-    }
-
-    private async Task FindClientNameAsync(OpenIddictRequest request)
-    {
-        var clientId = request.ClientId;
-        if (string.IsNullOrEmpty(clientId) && !string.IsNullOrEmpty(request.IdTokenHint))
-        {
-            var hint = (await HttpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
-            clientId = hint?.GetAudiences().FirstOrDefault();
-        }
-
-        if (!string.IsNullOrEmpty(clientId)
-            && HttpContext.RequestServices.GetService<IClientDisplayNameResolver>() is { } clients)
-        {
-            ClientName = await clients.GetDisplayNameAsync(clientId, CultureInfo.CurrentUICulture, HttpContext.RequestAborted);
-        }
-    }
+    /// <summary>
+    /// Handles a POSTed end-session request, or the confirmation form (which carries an antiforgery token). (Page handler,
+    /// implemented by the library.)
+    /// </summary>
+    public virtual Task<IActionResult> OnPostAsync() => throw new NotSupportedException();
 }

@@ -31,14 +31,14 @@ public sealed class MultiSessionLimitReachedException : InvalidOperationExceptio
     public int SessionCount { get; }
 
     /// <summary>The message shown to the user: "This browser already has N accounts signed in. Sign out of one to add another."</summary>
-    public static string FormatMessage(int maximumSessions) => FormatMessage(maximumSessions, maximumSessions);
+    internal static string FormatMessage(int maximumSessions) => FormatMessage(maximumSessions, maximumSessions);
 
     /// <summary>
     /// The message shown to the user, with the real numbers: at the limit, "This browser already has 5 accounts signed in. Sign
     /// out of one to add another."; above a lowered limit, "This browser already has 6 accounts signed in; the limit is now 3.
     /// Sign out of 4 to add another."
     /// </summary>
-    public static string FormatMessage(int maximumSessions, int sessionCount)
+    internal static string FormatMessage(int maximumSessions, int sessionCount)
     {
         if (sessionCount <= maximumSessions)
         {

@@ -7,4 +7,4 @@ namespace IdentityServer.MultiSession.Authorization;
 /// <param name="Kind">How the account was chosen.</param>
 /// <param name="SessionId">The picked session, for <see cref="AccountSelectionKind.Picked"/>.</param>
 /// <param name="IssuedAt">When the choice was made, or the login page was offered.</param>
-public sealed record AccountSelection(AccountSelectionKind Kind, string? SessionId, DateTimeOffset IssuedAt);
+internal sealed record AccountSelection(AccountSelectionKind Kind, string? SessionId, DateTimeOffset IssuedAt);

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Authorization;
 
 /// <summary>How the account of an authorization request was chosen.</summary>
-public enum AccountSelectionKind
+internal enum AccountSelectionKind
 {
     /// <summary>The user picked an account in the picker.</summary>
     Picked = 1,

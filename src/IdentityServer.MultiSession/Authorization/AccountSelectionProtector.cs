@@ -14,7 +14,7 @@ namespace IdentityServer.MultiSession.Authorization;
 /// Writes and reads the <see cref="MultiSessionDefaults.SelectionParameter"/> parameter: an <see cref="AccountSelection"/>,
 /// protected with ASP.NET Core data protection, bound to the other parameters of its authorization request and time-limited.
 /// </summary>
-public sealed class AccountSelectionProtector
+internal sealed class AccountSelectionProtector
 {
     private readonly IDataProtector _protector;
     private readonly TimeProvider _time;

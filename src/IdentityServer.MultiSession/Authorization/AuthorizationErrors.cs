@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Authorization;
 
 /// <summary>OpenID Connect error codes returned by the account decision (OpenID Connect Core 1.0, §3.1.2.6).</summary>
-public static class AuthorizationErrors
+internal static class AuthorizationErrors
 {
     /// <summary>The user must sign in, but <c>prompt=none</c> forbids showing a page.</summary>
     public const string LoginRequired = "login_required";

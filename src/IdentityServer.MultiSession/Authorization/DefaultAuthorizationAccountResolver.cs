@@ -1,4 +1,5 @@
 using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -17,15 +18,18 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
     private readonly IOptionsMonitor<MultiSessionOptions> _options;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the resolver.</summary>
+    /// <summary>
+    /// Creates the resolver. <paramref name="dataProtection"/> reads the account chosen for a request on the picker or the
+    /// login page (a protected, time-limited parameter of the authorization request).
+    /// </summary>
     public DefaultAuthorizationAccountResolver(
         IDeviceSessionService sessions,
-        AccountSelectionProtector selection,
+        IDataProtectionProvider dataProtection,
         IOptionsMonitor<MultiSessionOptions> options,
         TimeProvider time)
     {
         _sessions = sessions;
-        _selection = selection;
+        _selection = new AccountSelectionProtector(dataProtection, time, options);
         _options = options;
         _time = time;
     }

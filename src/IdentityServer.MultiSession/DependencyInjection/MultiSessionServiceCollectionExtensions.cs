@@ -97,6 +97,8 @@ public static class MultiSessionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DatabaseFailureExceptionHandler>());
         services.AddRazorPages();
+        // The library's public page models are abstract; Razor Pages creates their internal implementations.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.RazorPages.RazorPagesOptions>, IdentityServer.MultiSession.Http.PageImplementationConvention>());
         services.AddAuthorizationCore();
         services.AddLocalization();
         services.TryAddScoped<IClientDisplayNameResolver, NoClientDisplayNameResolver>();

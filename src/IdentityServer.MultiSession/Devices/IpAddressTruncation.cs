@@ -6,7 +6,7 @@ namespace IdentityServer.MultiSession.Devices;
 /// Truncates a network address to a coarse location that no longer names one host: IPv4 to its /24 (the last byte zero),
 /// IPv6 to its /48. An IPv4 address mapped into IPv6 is truncated as IPv4.
 /// </summary>
-public static class IpAddressTruncation
+internal static class IpAddressTruncation
 {
     /// <summary>The truncated address with its prefix length ("203.0.113.0/24", "2001:db8:85a3::/48"); <c>null</c> for <c>null</c>.</summary>
     /// <param name="address">The address.</param>

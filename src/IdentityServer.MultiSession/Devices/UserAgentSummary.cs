@@ -5,7 +5,7 @@ namespace IdentityServer.MultiSession.Devices;
 /// "iPhone"). A small, deliberately coarse parser: it names the common browsers and systems, and anything else as unknown
 /// (<c>null</c>); it never stores or returns the raw header.
 /// </summary>
-public static class UserAgentSummary
+internal static class UserAgentSummary
 {
     /// <summary>The longest header read; anything after it is ignored.</summary>
     public const int MaximumLength = 1024;

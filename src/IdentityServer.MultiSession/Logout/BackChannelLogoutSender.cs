@@ -16,7 +16,7 @@ namespace IdentityServer.MultiSession.Logout;
 /// failed attempt, tried again after a wait that doubles each time, until <see cref="BackChannelLogoutOptions.MaxAttempts"/>
 /// attempts mark it failed for good. Waits and leases run on the host's <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class BackChannelLogoutSender : BackgroundService
+internal sealed class BackChannelLogoutSender : BackgroundService
 {
     /// <summary>The name of the <see cref="IHttpClientFactory"/> client used for deliveries.</summary>
     public const string HttpClientName = "IdentityServer.MultiSession.BackChannelLogout";

@@ -9,12 +9,13 @@ namespace IdentityServer.MultiSession.Sessions;
 /// so that an account keeps its colour everywhere and on every device. When two accounts of one list would get the same
 /// colour, the one with the greater user id takes the next free colour, so that the accounts a person sees side by side
 /// differ. Every colour of the palette (the CSS classes <c>ms-avatar-0</c> … <c>ms-avatar-7</c>) has a contrast of 5:1 or more
-/// with the white letter.
+/// with the white letter. Public for the views a host may keep copies of (<c>_MultiSessionPerson.cshtml</c>, the picker), which
+/// draw the avatar with <see cref="Initial(DeviceSession)"/> and <see cref="ColourClass"/>.
 /// </summary>
-internal static class AccountAvatar
+public static class AccountAvatar
 {
     /// <summary>How many colours the palette has.</summary>
-    public const int PaletteSize = 8;
+    internal const int PaletteSize = 8;
 
     /// <summary>The first letter of an account's name, upper case; <c>?</c> for an empty name.</summary>
     public static string Initial(DeviceSession session)
@@ -39,7 +40,7 @@ internal static class AccountAvatar
     }
 
     /// <summary>The palette index of <paramref name="userId"/>: stable, from the SHA-256 of the id.</summary>
-    public static int ColourIndex(string userId)
+    internal static int ColourIndex(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

@@ -1,7 +1,7 @@
 namespace IdentityServer.MultiSession.Sessions;
 
 /// <summary>Composes the English summary of a browser and operating system ("Chrome on Windows"); pages use their localised texts.</summary>
-public static class DeviceDescription
+internal static class DeviceDescription
 {
     /// <summary>The text shown for a browser that was not recognised.</summary>
     public const string UnknownBrowser = "Unknown browser";

@@ -21,7 +21,7 @@ namespace IdentityServer.MultiSession.Tests.Integration;
 /// </summary>
 public sealed class DefaultIdentityUiTests : IClassFixture<DefaultIdentityUiTests.DefaultUiFactory>
 {
-    private const string Password = "Passw0rd!";
+    internal const string Password = "Passw0rd!";
     private const string NewPassword = "Changed-Pa55word!";
     private static readonly HtmlParser Parser = new();
 
@@ -92,7 +92,7 @@ public sealed class DefaultIdentityUiTests : IClassFixture<DefaultIdentityUiTest
         Assert.Contains(alice, pickerAfter.QuerySelector(".ms-account-active")!.TextContent, StringComparison.Ordinal);
     }
 
-    private static async Task<IHtmlDocument> GetPageAsync(HttpClient client, string url)
+    internal static async Task<IHtmlDocument> GetPageAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(url);
         var html = await response.Content.ReadAsStringAsync();
@@ -103,14 +103,14 @@ public sealed class DefaultIdentityUiTests : IClassFixture<DefaultIdentityUiTest
     }
 
     /// <summary>Opens <paramref name="url"/> and submits its form that has an input named <paramref name="field"/>.</summary>
-    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string field, IDictionary<string, string> values)
+    internal static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string url, string field, IDictionary<string, string> values)
     {
         var page = await GetPageAsync(client, url);
         var form = page.QuerySelectorAll<IHtmlFormElement>("form").Single(f => f.QuerySelector($"input[name='{field}']") is not null);
         return await PostFormAsync(client, form, values);
     }
 
-    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, IHtmlFormElement form, IDictionary<string, string> values)
+    internal static Task<HttpResponseMessage> PostFormAsync(HttpClient client, IHtmlFormElement form, IDictionary<string, string> values)
     {
         var fields = form.QuerySelectorAll<IHtmlInputElement>("input[name]")
             .Where(i => !values.ContainsKey(i.Name!) && (i.Type is not ("checkbox" or "radio") || i.IsChecked))

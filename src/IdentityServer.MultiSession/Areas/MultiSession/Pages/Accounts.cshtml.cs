@@ -1,50 +1,23 @@
-using System.Globalization;
 using IdentityServer.MultiSession.Authentication;
-using IdentityServer.MultiSession.Authorization;
 using IdentityServer.MultiSession.Http;
-using IdentityServer.MultiSession.Localization;
 using IdentityServer.MultiSession.Sessions;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 
 namespace IdentityServer.MultiSession.Areas.MultiSession.Pages;
 
 /// <summary>
-/// The account picker (BEHAVIOUR.md §5): use or switch to an account, sign out of one, use another account, sign out of all.
-/// Plain forms with antiforgery tokens; works without JavaScript.
+/// The account picker (docs/BEHAVIOUR.md §5): use or switch to an account, sign out of one, use another account, sign out of
+/// all. Plain forms with antiforgery tokens; works without JavaScript. This public type is what the page renders, for a host
+/// that keeps its own copy of <c>Areas/MultiSession/Pages/Accounts.cshtml</c>; the library's internal implementation does the
+/// work (the pattern of ASP.NET Core Identity's default UI).
 /// </summary>
 [DeviceScopedAntiforgery]
-public class AccountsModel : PageModel
+[PageImplementationType(typeof(AccountsModelImplementation))]
+public abstract class AccountsModel : PageModel
 {
-    private readonly IDeviceSessionService _sessions;
-    private readonly ReturnUrlValidator _returnUrls;
-    private readonly AccountSelectionProtector _selection;
-    private readonly IOptionsMonitor<MultiSessionOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly IClientDisplayNameResolver _clients;
-    private readonly IStringLocalizer<MultiSessionText> _text;
-
-    /// <summary>Creates the page.</summary>
-    public AccountsModel(
-        IDeviceSessionService sessions,
-        ReturnUrlValidator returnUrls,
-        AccountSelectionProtector selection,
-        IOptionsMonitor<MultiSessionOptions> options,
-        TimeProvider time,
-        IClientDisplayNameResolver clients,
-        IStringLocalizer<MultiSessionText> text)
+    private protected AccountsModel()
     {
-        _sessions = sessions;
-        _returnUrls = returnUrls;
-        _selection = selection;
-        _options = options;
-        _time = time;
-        _clients = clients;
-        _text = text;
     }
 
     /// <summary>Where to go once an account is chosen: a local URL, or the authorization request in progress.</summary>
@@ -52,219 +25,53 @@ public class AccountsModel : PageModel
     public string? ReturnUrl { get; set; }
 
     /// <summary>The accounts on this device.</summary>
-    public IReadOnlyList<DeviceSession> Sessions { get; private set; } = [];
+    public IReadOnlyList<DeviceSession> Sessions { get; private protected set; } = [];
 
     /// <summary>
     /// The accounts signed out on this device that it still lists as "Signed out" (only when
     /// <see cref="MultiSessionOptions.RememberSignedOutAccounts"/> is on), most recently signed out first.
     /// </summary>
-    public IReadOnlyList<RememberedAccount> SignedOutAccounts { get; private set; } = [];
+    public IReadOnlyList<RememberedAccount> SignedOutAccounts { get; private protected set; } = [];
 
     /// <summary>A message for the user (an account no longer signed in).</summary>
-    public string? Message { get; private set; }
-
-    /// <summary>The validated return URL.</summary>
-    public string SafeReturnUrl => _returnUrls.Sanitize(ReturnUrl);
-
-    /// <summary><c>true</c> when the picker was opened for an OIDC client's authorization request.</summary>
-    public bool ForAuthorization => _returnUrls.IsAuthorizationRequest(ReturnUrl);
-
-    /// <summary>The login page, with <c>prompt=login</c> semantics, returning here or to the authorization request.</summary>
-    public string AddAccountUrl
-    {
-        get
-        {
-            var options = _options.CurrentValue;
-            var target = ForAuthorization
-                ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null)
-                : SafeReturnUrl;
-            return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, target);
-        }
-    }
+    public string? Message { get; private protected set; }
 
     /// <summary>The display name of the client whose authorization request opened the picker, when it is known.</summary>
-    public string? ClientName { get; private set; }
+    public string? ClientName { get; private protected set; }
 
-    /// <summary>Shows the accounts.</summary>
-    public async Task OnGetAsync()
-    {
-        Response.PreventCaching();
-        Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
-        SignedOutAccounts = await ListSignedOutAccountsAsync();
-        await FindClientNameAsync();
-    }
+    /// <summary>The validated return URL.</summary>
+    public abstract string SafeReturnUrl { get; }
 
-    /// <summary>
-    /// The login page with an account signed out on this device filled in (<c>login_hint</c>), returning here or to the
-    /// authorization request in progress, whose account it then is once it has signed in.
-    /// </summary>
-    public string SignInAgainUrl(RememberedAccount account)
-    {
-        ArgumentNullException.ThrowIfNull(account);
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account.LoginName,
-        });
-    }
+    /// <summary><c>true</c> when the picker was opened for an OIDC client's authorization request.</summary>
+    public abstract bool ForAuthorization { get; }
 
-    /// <summary>"Remove": forgets one account signed out on this device; the others stay listed.</summary>
-    public async Task<IActionResult> OnPostForgetAsync(string? accountId)
-    {
-        var remembered = RememberedAccounts;
-        var account = remembered is null || string.IsNullOrEmpty(accountId)
-            ? null
-            : (await remembered.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(a => a.Id == accountId);
-        if (account is null || !await remembered!.ForgetAsync(HttpContext, account.Id, HttpContext.RequestAborted))
-        {
-            return await ShowAsync(_text["Picker_NotRemembered"]);
-        }
-
-        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_Forgotten", account.DisplayName].Value;
-        return LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + _options.CurrentValue.PickerPath.Value, "returnUrl", SafeReturnUrl));
-    }
-
-    private IRememberedAccountService? RememberedAccounts =>
-        HttpContext.RequestServices.GetService(typeof(IRememberedAccountService)) as IRememberedAccountService;
-
-    private async Task<IReadOnlyList<RememberedAccount>> ListSignedOutAccountsAsync() =>
-        RememberedAccounts is { } remembered ? await remembered.ListAsync(HttpContext, HttpContext.RequestAborted) : [];
-
-    /// <summary>Uses an account: for an authorization request, that request gets this account; it also becomes active.</summary>
-    public async Task<IActionResult> OnPostUseAsync(string? sessionToken)
-    {
-        if (ForAuthorization && !string.IsNullOrEmpty(sessionToken) && await FreshLoginUrlAsync(sessionToken) is { } login)
-        {
-            // prompt=login, or a max_age this account does not meet: picking it is not an authentication. It goes to the
-            // login form with its hint, and is neither made active nor handed to the client until it signs in again.
-            return LocalRedirect(login);
-        }
-
-        DeviceSession? session;
-        try
-        {
-            session = string.IsNullOrEmpty(sessionToken) ? null : await _sessions.SetActiveAsync(HttpContext, sessionToken, HttpContext.RequestAborted);
-        }
-        catch (MultiSessionReauthenticationRequiredException reauthenticate)
-        {
-            // The switch policy: this account signs in again (with the methods of its last sign-in) before it is used; the
-            // sign-in makes it active and, for an authorization request, hands it to the client.
-            return LocalRedirect(ReauthenticationUrl(reauthenticate.Session));
-        }
-
-        if (session is null)
-        {
-            return await ShowAsync(_text["Picker_NoLongerSignedIn"]);
-        }
-
-        return ForAuthorization
-            ? LocalRedirect(_selection.Append(SafeReturnUrl, AccountSelectionKind.Picked, session.SessionId))
-            : LocalRedirect(SafeReturnUrl);
-    }
-
-    private async Task<string?> FreshLoginUrlAsync(string sessionToken)
-    {
-        var (prompt, maxAge) = FreshAuthentication.Read(SafeReturnUrl);
-        if (!FreshAuthentication.IsAlwaysRequired(prompt, maxAge) && maxAge is null)
-        {
-            return null;
-        }
-
-        var sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
-        var picked = sessions.FirstOrDefault(s => string.Equals(s.SessionToken, sessionToken, StringComparison.Ordinal));
-        if (picked is null || !FreshAuthentication.IsRequired(prompt, maxAge, picked, _time.GetUtcNow()))
-        {
-            return null;
-        }
-
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
-            [MultiSessionDefaults.LoginHintParameter] = picked.Email ?? picked.UserName,
-        });
-    }
-
-    private string ReauthenticationUrl(DeviceSession? account)
-    {
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
-        });
-    }
-
-    /// <summary>Signs out of one account; the others stay signed in.</summary>
-    public async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)
-    {
-        // The account first (one list), for the confirmation and its clients' front-channel URLs: the session is gone afterwards.
-        var account = string.IsNullOrEmpty(sessionToken)
-            ? null
-            : (await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted)).FirstOrDefault(s => s.SessionToken == sessionToken);
-        var frontChannel = back || account is null ? [] : await FrontChannelLogoutUrlsOfAsync(account);
-        var revoked = account is not null && await _sessions.SignOutAccountAsync(HttpContext, account.SessionToken, HttpContext.RequestAborted);
-        if (!revoked)
-        {
-            return await ShowAsync(_text["Picker_AlreadySignedOut"]);
-        }
-
-        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_SignedOut", account!.DisplayName].Value;
-        if (frontChannel.Count > 0)
-        {
-            TempData[FrontChannelLogoutKey] = string.Join('\n', frontChannel.Select(u => u.AbsoluteUri));
-        }
-
-        return back
-            ? LocalRedirect(SafeReturnUrl)
-            : LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + _options.CurrentValue.PickerPath.Value, "returnUrl", SafeReturnUrl));
-    }
-
-    /// <summary>Signs out of every account on this browser.</summary>
-    public async Task<IActionResult> OnPostSignOutAllAsync()
-    {
-        await _sessions.SignOutAsync(HttpContext, HttpContext.RequestAborted);
-        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Picker_AllSignedOut"].Value;
-        return LocalRedirect(ForAuthorization ? SafeReturnUrl : _options.CurrentValue.HomePath.Value ?? "/");
-    }
+    /// <summary>The login page, with <c>prompt=login</c> semantics, returning here or to the authorization request.</summary>
+    public abstract string AddAccountUrl { get; }
 
     /// <summary>
     /// The front-channel logout URLs of the clients of the account just signed out (with <c>iss</c> and its <c>sid</c>), loaded in
     /// hidden frames by this page: OpenID Connect Front-Channel Logout 1.0, for clients that cannot be called server to server.
     /// </summary>
-    public IReadOnlyList<string> FrontChannelLogoutUrls =>
-        TempData[FrontChannelLogoutKey] is string urls ? urls.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+    public abstract IReadOnlyList<string> FrontChannelLogoutUrls { get; }
 
-    private const string FrontChannelLogoutKey = "MultiSession.FrontChannelLogout";
+    /// <summary>
+    /// The login page with an account signed out on this device filled in (<c>login_hint</c>), returning here or to the
+    /// authorization request in progress, whose account it then is once it has signed in.
+    /// </summary>
+    public abstract string SignInAgainUrl(RememberedAccount account);
 
-    private async Task<IReadOnlyList<Uri>> FrontChannelLogoutUrlsOfAsync(DeviceSession account) =>
-        HttpContext.RequestServices.GetService(typeof(Logout.IFrontChannelLogoutUrlProvider)) is Logout.IFrontChannelLogoutUrlProvider provider
-            ? await provider.GetUrlsAsync(account.SessionId, HttpContext.RequestAborted)
-            : [];
+    /// <summary>Shows the accounts. (Page handler, implemented by the library.)</summary>
+    public virtual Task OnGetAsync() => throw new NotSupportedException();
 
-    private async Task<IActionResult> ShowAsync(string message)
-    {
-        Message = message;
-        Sessions = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
-        SignedOutAccounts = await ListSignedOutAccountsAsync();
-        await FindClientNameAsync();
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
-    }
+    /// <summary>"Remove": forgets one account signed out on this device. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostForgetAsync(string? accountId) => throw new NotSupportedException();
 
-    private async Task FindClientNameAsync()
-    {
-        if (!ForAuthorization)
-        {
-            return;
-        }
+    /// <summary>Uses an account, for the authorization request in progress if any. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostUseAsync(string? sessionToken) => throw new NotSupportedException();
 
-        var query = SafeReturnUrl.IndexOf('?', StringComparison.Ordinal);
-        var clientId = query < 0 ? null : QueryHelpers.ParseQuery(SafeReturnUrl[query..]).GetValueOrDefault("client_id").ToString();
-        if (!string.IsNullOrEmpty(clientId))
-        {
-            ClientName = await _clients.GetDisplayNameAsync(clientId, CultureInfo.CurrentUICulture, HttpContext.RequestAborted);
-        }
-    }
+    /// <summary>Signs out of one account; the others stay signed in. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false) => throw new NotSupportedException();
+
+    /// <summary>Signs out of every account on this browser. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostSignOutAllAsync() => throw new NotSupportedException();
 }

@@ -12,10 +12,11 @@ namespace IdentityServer.MultiSession.Areas.MultiSession.Pages;
 
 /// <summary>
 /// The language switch's target: remembers the chosen culture in the request-culture cookie for a year and goes back to the
-/// (validated, local) page the switch was on. Only a culture the host supports is accepted.
+/// (validated, local) page the switch was on. Only a culture the host supports is accepted. Internal: the page renders
+/// nothing, so a host has nothing to override.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class LanguageModel : PageModel
+internal sealed class LanguageModel : PageModel
 {
     private static readonly TimeSpan Remembered = TimeSpan.FromDays(365);
 
@@ -24,7 +25,6 @@ public sealed class LanguageModel : PageModel
     private readonly IOptions<RequestLocalizationOptions> _localization;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the page.</summary>
     public LanguageModel(IAntiforgery antiforgery, ReturnUrlValidator returnUrls, IOptions<RequestLocalizationOptions> localization, TimeProvider time)
     {
         _antiforgery = antiforgery;

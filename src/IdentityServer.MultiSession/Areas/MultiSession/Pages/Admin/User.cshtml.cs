@@ -1,31 +1,23 @@
 using IdentityServer.MultiSession.Administration;
 using IdentityServer.MultiSession.Http;
-using IdentityServer.MultiSession.Localization;
 using IdentityServer.MultiSession.Sessions;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Localization;
 
 namespace IdentityServer.MultiSession.Areas.MultiSession.Pages.Admin;
 
 /// <summary>
 /// One user's sessions on every device, for an administrator: browser, sign-in, last use, clients; end one or all (each like
 /// every revocation: tokens revoked, back-channel logout queued). Guarded by <see cref="MultiSessionOptions.AdministrationPolicy"/>.
+/// This public type is what the page renders, for a host that keeps its own copy of
+/// <c>Areas/MultiSession/Pages/Admin/User.cshtml</c>; the library's internal implementation does the work.
 /// </summary>
 [MultiSessionAdministration]
-public class UserSessionsModel : PageModel
+[PageImplementationType(typeof(UserSessionsModelImplementation))]
+public abstract class UserSessionsModel : PageModel
 {
-    private readonly IMultiSessionUserDirectory _users;
-    private readonly IDeviceSessionService _sessions;
-    private readonly IStringLocalizer<MultiSessionText> _text;
-
-    /// <summary>Creates the page.</summary>
-    public UserSessionsModel(IMultiSessionUserDirectory users, IDeviceSessionService sessions, IStringLocalizer<MultiSessionText> text)
+    private protected UserSessionsModel()
     {
-        _users = users;
-        _sessions = sessions;
-        _text = text;
     }
 
     /// <summary>The user id.</summary>
@@ -33,84 +25,26 @@ public class UserSessionsModel : PageModel
     public string? Id { get; set; }
 
     /// <summary>The user, or <c>null</c> when the id names none.</summary>
-    public MultiSessionUser? TargetUser { get; private set; }
+    public MultiSessionUser? TargetUser { get; private protected set; }
 
     /// <summary>The user's sessions on every device.</summary>
-    public IReadOnlyList<UserDeviceSession> Sessions { get; private set; } = [];
+    public IReadOnlyList<UserDeviceSession> Sessions { get; private protected set; } = [];
 
     /// <summary>A message (a session that had already ended).</summary>
-    public string? Message { get; private set; }
+    public string? Message { get; private protected set; }
 
     /// <summary>The user's name for headings.</summary>
-    public string TargetName => TargetUser is null ? string.Empty
-        : TargetUser.Email is null ? TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id
-        : _text["Picker_NameAndEmail", TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id, TargetUser.Email].Value;
+    public abstract string TargetName { get; }
 
     /// <summary>"Chrome on Windows", in the page's language.</summary>
-    public string Describe(UserDeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
-        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
-    }
+    public abstract string Describe(UserDeviceSession session);
 
-    /// <summary>Shows the user's sessions; 404 when the id names no user.</summary>
-    public async Task<IActionResult> OnGetAsync()
-    {
-        Response.PreventCaching();
-        return await LoadAsync() ? Page() : NotFound();
-    }
+    /// <summary>Shows the user's sessions; 404 when the id names no user. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnGetAsync() => throw new NotSupportedException();
 
-    /// <summary>Ends one session of the user.</summary>
-    public async Task<IActionResult> OnPostRevokeAsync(string? sessionId)
-    {
-        Response.PreventCaching();
-        if (!await LoadAsync())
-        {
-            return NotFound();
-        }
+    /// <summary>Ends one session of the user. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostRevokeAsync(string? sessionId) => throw new NotSupportedException();
 
-        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionEndReason.Admin, HttpContext.RequestAborted))
-        {
-            Message = _text["Devices_NotFound"].Value;
-            Response.StatusCode = StatusCodes.Status404NotFound;
-            return Page();
-        }
-
-        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_Revoked"].Value;
-        return LocalRedirect(SelfUrl);
-    }
-
-    /// <summary>Ends every session of the user, on every device.</summary>
-    public async Task<IActionResult> OnPostRevokeAllAsync()
-    {
-        Response.PreventCaching();
-        if (!await LoadAsync())
-        {
-            return NotFound();
-        }
-
-        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionEndReason.Admin, HttpContext.RequestAborted);
-        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_RevokedAll", count].Value;
-        return LocalRedirect(SelfUrl);
-    }
-
-    private string SelfUrl => Request.PathBase + MultiSessionDefaults.AdministrationPath + "/User?id=" + Uri.EscapeDataString(TargetUser!.Id);
-
-    private async Task<bool> LoadAsync()
-    {
-        if (string.IsNullOrEmpty(Id) || Id.Length > 450)
-        {
-            return false;
-        }
-
-        TargetUser = await _users.FindByIdAsync(Id, HttpContext.RequestAborted);
-        if (TargetUser is null)
-        {
-            return false;
-        }
-
-        Sessions = await _sessions.ListUserSessionsAsync(TargetUser.Id, HttpContext.RequestAborted);
-        return true;
-    }
+    /// <summary>Ends every session of the user, on every device. (Page handler, implemented by the library.)</summary>
+    public virtual Task<IActionResult> OnPostRevokeAllAsync() => throw new NotSupportedException();
 }

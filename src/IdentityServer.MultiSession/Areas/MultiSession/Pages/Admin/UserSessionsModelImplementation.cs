@@ -1,0 +1,92 @@
+using IdentityServer.MultiSession.Administration;
+using IdentityServer.MultiSession.Http;
+using IdentityServer.MultiSession.Localization;
+using IdentityServer.MultiSession.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace IdentityServer.MultiSession.Areas.MultiSession.Pages.Admin;
+
+/// <summary>The administrator's page of one user's sessions: the implementation behind the public <see cref="UserSessionsModel"/>.</summary>
+internal sealed class UserSessionsModelImplementation : UserSessionsModel
+{
+    private readonly IMultiSessionUserDirectory _users;
+    private readonly IDeviceSessionService _sessions;
+    private readonly IStringLocalizer<MultiSessionText> _text;
+
+    public UserSessionsModelImplementation(IMultiSessionUserDirectory users, IDeviceSessionService sessions, IStringLocalizer<MultiSessionText> text)
+    {
+        _users = users;
+        _sessions = sessions;
+        _text = text;
+    }
+
+    public override string TargetName => TargetUser is null ? string.Empty
+        : TargetUser.Email is null ? TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id
+        : _text["Picker_NameAndEmail", TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id, TargetUser.Email].Value;
+
+    public override string Describe(UserDeviceSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
+        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
+    }
+
+    public override async Task<IActionResult> OnGetAsync()
+    {
+        Response.PreventCaching();
+        return await LoadAsync() ? Page() : NotFound();
+    }
+
+    public override async Task<IActionResult> OnPostRevokeAsync(string? sessionId)
+    {
+        Response.PreventCaching();
+        if (!await LoadAsync())
+        {
+            return NotFound();
+        }
+
+        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionEndReason.Admin, HttpContext.RequestAborted))
+        {
+            Message = _text["Devices_NotFound"].Value;
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+
+        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_Revoked"].Value;
+        return LocalRedirect(SelfUrl);
+    }
+
+    public override async Task<IActionResult> OnPostRevokeAllAsync()
+    {
+        Response.PreventCaching();
+        if (!await LoadAsync())
+        {
+            return NotFound();
+        }
+
+        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionEndReason.Admin, HttpContext.RequestAborted);
+        TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_RevokedAll", count].Value;
+        return LocalRedirect(SelfUrl);
+    }
+
+    private string SelfUrl => Request.PathBase + MultiSessionDefaults.AdministrationPath + "/User?id=" + Uri.EscapeDataString(TargetUser!.Id);
+
+    private async Task<bool> LoadAsync()
+    {
+        if (string.IsNullOrEmpty(Id) || Id.Length > 450)
+        {
+            return false;
+        }
+
+        TargetUser = await _users.FindByIdAsync(Id, HttpContext.RequestAborted);
+        if (TargetUser is null)
+        {
+            return false;
+        }
+
+        Sessions = await _sessions.ListUserSessionsAsync(TargetUser.Id, HttpContext.RequestAborted);
+        return true;
+    }
+}
