@@ -255,7 +255,7 @@ internal static class SoakRun
         static string S(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
         Line(Invariant($"MultiSession.Bench --soak {duration.TotalMinutes:0.#}, started {started:yyyy-MM-dd HH:mm} UTC, load ran {S(loadEnded)}."));
-        Line($"Machine: {Machine.Describe()}. Load average before: {loadBefore}; after: {Machine.LoadAverage()}.");
+        Line($"Machine: {Machine.Describe().Split("; hosts")[0]}. Load average before: {loadBefore}; after: {Machine.LoadAverage()}.");
         Line(Invariant($"Two IdP processes (samples/IdpHost's built output, Development, ephemeral keys) on one PostgreSQL database of a throw-away cluster; {options.Browsers} virtual browsers, sticky, half on each; limit {Limit} accounts per browser; request timeout {RequestTimeout.TotalSeconds:0} s."));
         Line(Invariant($"Faults: PostgreSQL stopped (pg_ctl -m fast) at {S(outage.From)} and started again at {S(outage.To)}; {b.Name} killed (SIGKILL) at {S(down.From)} and answering again at {S(down.To)} (its start-up, with the load on: {S(down.To - down.From - KilledFor)})."));
         Line(string.Empty);
@@ -291,7 +291,7 @@ internal static class SoakRun
         var lastUnavailable = errors.Where(e => e.What == "503").Select(e => e.At).DefaultIfEmpty(TimeSpan.Zero).Max();
         Verdict(outside.Count == 0,
             "no 5xx other than 503 during the outage",
-            Invariant($"{errors.Count} answers 5xx, {errors.Count(e => e.What == "503")} of them 503, all between {S(outage.From)} and {S(outage.To + OutageGrace)} (the outage and {OutageGrace.TotalSeconds:0} s after; the last 503 came {S(lastUnavailable - outage.To)} after the database was back): {(outside.Count == 0 ? "yes" : "no, " + outside.Count + " outside or not 503: " + Describe(outside))}"));
+            Invariant($"{errors.Count} answers 5xx, {errors.Count(e => e.What == "503")} of them 503, all between {S(outage.From)} and {S(outage.To + OutageGrace)} (the outage and {OutageGrace.TotalSeconds:0} s after; the last 503 at {S(lastUnavailable)}, {(lastUnavailable <= outage.To ? "before the restart returned" : S(lastUnavailable - outage.To) + " after the database was back")}): {(outside.Count == 0 ? "yes" : "no, " + outside.Count + " outside or not 503: " + Describe(outside))}"));
 
         // 4. Back-channel logout: every ended session with tokens reached the receiver; the outbox holds nothing undelivered.
         var expected = ledger.EndedSids.Keys.Where(ledger.SidsWithTokens.ContainsKey).ToList();
