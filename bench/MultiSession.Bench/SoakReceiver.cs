@@ -36,6 +36,14 @@ internal sealed class SoakReceiver : IAsyncDisposable
 
     public int Rejected => _rejected;
 
+    /// <summary>Repeated deliveries: the sid, when it first arrived and when again (run time, from <see cref="Clock"/>).</summary>
+    public ConcurrentQueue<(string Sid, TimeSpan First, TimeSpan Again)> Repeats { get; } = new();
+
+    /// <summary>The run's clock, for <see cref="Repeats"/>.</summary>
+    public Func<TimeSpan> Clock { get; set; } = () => TimeSpan.Zero;
+
+    private readonly ConcurrentDictionary<string, TimeSpan> _firstSeen = new(StringComparer.Ordinal);
+
     private int _rejected;
 
     public static async Task<SoakReceiver> StartAsync()
@@ -75,7 +83,16 @@ internal sealed class SoakReceiver : IAsyncDisposable
             return false;
         }
 
-        Sids.AddOrUpdate(sid, 1, (_, count) => count + 1);
+        var now = Clock();
+        if (Sids.AddOrUpdate(sid, 1, (_, count) => count + 1) > 1)
+        {
+            Repeats.Enqueue((sid, _firstSeen.GetValueOrDefault(sid), now));
+        }
+        else
+        {
+            _firstSeen[sid] = now;
+        }
+
         return true;
     }
 

@@ -61,6 +61,7 @@ internal static class SoakRun
         Progress($"{a.Name} pid {a.ProcessId} on {a.BaseAddress}, {b.Name} pid {b.ProcessId} on {b.BaseAddress}, receiver on {receiver.LogoutUri}");
 
         var ledger = new SoakLedger();
+        receiver.Clock = () => ledger.Now;
         var rss = new List<RssSample>();
         var samples = new SqlSamples();
         using var stop = new CancellationTokenSource();
@@ -300,7 +301,7 @@ internal static class SoakRun
         var deliveredNotReceived = end.Notifications.Where(n => n.Status == 1 && !receiver.Sids.ContainsKey(n.Sid)).ToList();
         Verdict(missing.Count == 0 && undelivered.Count == 0 && deliveredNotReceived.Count == 0 && receiver.Rejected == 0 && end.EndedStillStored == 0,
             "every ended session's logout notification delivered",
-            Invariant($"the browsers ended {ledger.EndedSids.Count} sessions, {expected.Count} of them with tokens for the client: {expected.Count - missing.Count} sids received, {missing.Count} missing; outbox (SQL) {end.Notifications.Count} notifications for the client, {end.Notifications.Count(n => n.Status == 1)} delivered, {end.Notifications.Count(n => n.Status == 0)} pending, {end.Notifications.Count(n => n.Status == 2)} failed, {deliveredNotReceived.Count} marked delivered but not in the receiver's log; drained {(drain.Drained ? "in " + S(drain.Took) + " after the load" : "NOT within " + S(drain.Took))}; receiver: {receiver.Sids.Count} sids, {receiver.Sids.Values.Sum() - receiver.Sids.Count} repeated deliveries, {receiver.Rejected} tokens rejected; ended sessions still stored {end.EndedStillStored}{(undelivered.Count > 0 ? "; last errors: " + string.Join(", ", undelivered.Select(n => n.Error ?? "none").Distinct().Take(5)) : string.Empty)}"));
+            Invariant($"the browsers ended {ledger.EndedSids.Count} sessions, {expected.Count} of them with tokens for the client: {expected.Count - missing.Count} sids received, {missing.Count} missing; outbox (SQL) {end.Notifications.Count} notifications for the client, {end.Notifications.Count(n => n.Status == 1)} delivered, {end.Notifications.Count(n => n.Status == 0)} pending, {end.Notifications.Count(n => n.Status == 2)} failed, {deliveredNotReceived.Count} marked delivered but not in the receiver's log; drained {(drain.Drained ? "in " + S(drain.Took) + " after the load" : "NOT within " + S(drain.Took))}; receiver: {receiver.Sids.Count} sids, {receiver.Sids.Values.Sum() - receiver.Sids.Count} repeated deliveries{Repeats(receiver)}, {receiver.Rejected} tokens rejected; ended sessions still stored {end.EndedStillStored}{(undelivered.Count > 0 ? "; last errors: " + string.Join(", ", undelivered.Select(n => n.Error ?? "none").Distinct().Take(5)) : string.Empty)}"));
 
         // 5. RSS after warm-up against later, per process.
         var growth = new List<string>();
@@ -342,6 +343,9 @@ internal static class SoakRun
     private static string Describe(List<SoakIncident> incidents) =>
         string.Join(", ", incidents.GroupBy(i => (i.Method, i.Path, i.What, i.Instance)).Take(8)
             .Select(g => Invariant($"{g.Count()} × {g.Key.What} {g.Key.Method} {g.Key.Path} on instance {(g.Key.Instance == 0 ? "a" : "b")} (first at {g.Min(i => i.At).TotalSeconds:0.0} s)")));
+
+    private static string Repeats(SoakReceiver receiver) => receiver.Repeats.IsEmpty ? string.Empty
+        : " (first delivery → again: " + string.Join(", ", receiver.Repeats.Take(12).Select(r => Invariant($"{r.First.TotalSeconds:0.0} → {r.Again.TotalSeconds:0.0} s"))) + ")";
 
     private static string Mb(long? bytes) => bytes is { } b ? Invariant($"{b / (1024.0 * 1024):0} MiB") : "n/a";
 
