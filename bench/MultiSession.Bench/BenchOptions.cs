@@ -69,6 +69,9 @@ internal sealed record BenchOptions
     /// <summary>Also writes the Markdown report to this file.</summary>
     public string? Output { get; init; }
 
+    /// <summary><c>--soak MINUTES</c>: only the soak with faults (see <see cref="SoakRun"/>), for that long; not part of CI.</summary>
+    public TimeSpan? Soak { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -156,6 +159,9 @@ internal sealed record BenchOptions
                 case "--output":
                     options = options with { Output = Value() };
                     break;
+                case "--soak":
+                    options = options with { Soak = TimeSpan.FromMinutes(double.Parse(Value(), CultureInfo.InvariantCulture)) };
+                    break;
                 case "--help" or "-h":
                     throw new ArgumentException(Usage);
                 default:
@@ -163,7 +169,7 @@ internal sealed record BenchOptions
             }
         }
 
-        if (options.Browsers < 1 || options.Rounds < 1 || options.Duration <= TimeSpan.Zero || options.StoredSessions.Count == 0
+        if (options.Browsers < 1 || options.Soak <= TimeSpan.Zero || options.Rounds < 1 || options.Duration <= TimeSpan.Zero || options.StoredSessions.Count == 0
             || options.CleanupSessions < 1 || options.OutboxNotifications < 1 || options.GrowthRate <= 0 || options.GrowthWindow <= TimeSpan.Zero || options.GrowthRequests < 1)
         {
             throw new ArgumentException(Usage);
@@ -179,6 +185,7 @@ internal sealed record BenchOptions
                                                                  [--cleanup-sessions N] [--notifications N] [--growth-rate R]
                                                                  [--growth-window S] [--growth-requests N]
         dotnet run -c Release --project bench/MultiSession.Bench -- --hot-path [--iterations N] [--threads N]
+        dotnet run -c Release --project bench/MultiSession.Bench -- --soak MINUTES [--browsers N] [--output FILE]
           --quick      0.75 s warm-up and 2 s per scenario and setup, one round, no growth part (under three minutes); the default
                        is the full run (3 s warm-up, 20 s per scenario, paired scenarios in four rounds B M M B B M M B; under
                        fifteen minutes, and the growth part another fifteen to twenty on 2 cores)
@@ -187,6 +194,8 @@ internal sealed record BenchOptions
           --database   sqlite (the default), postgresql, or both: on PostgreSQL also two instances on one database and the
                        revocation propagation delay between them (--trials N revocations; 200, or 40 with --quick); the server
                        is --connection-string CS (a database per host is created there) or a throw-away .ci/start-postgres cluster
+          --soak       only the soak with faults (README "Soak with faults"): two IdP processes on a throw-away PostgreSQL
+                       cluster, PostgreSQL stopped for 20 s and one instance killed midway, then the invariants; exit 1 if one fails
           --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch,growth;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
           growth       (full run and --only growth; not in --quick otherwise; SQLite): the IdP process's memory at each --sessions

@@ -7,7 +7,7 @@ namespace MultiSession.Bench;
 /// The PostgreSQL server of a run: the one given with <c>--connection-string</c>, or a throw-away cluster started with the
 /// repository's <c>.ci/start-postgres</c> (stopped at the end). Every host or pair of hosts gets a database of its own.
 /// </summary>
-internal sealed class BenchPostgres : IDisposable
+internal sealed partial class BenchPostgres : IDisposable
 {
     private readonly string? _dataDirectory;
     private readonly string? _binDirectory;

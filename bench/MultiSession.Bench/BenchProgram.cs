@@ -39,6 +39,11 @@ internal static class BenchProgram
         }
 
         options = options with { RepositoryRoot = FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? FindRepositoryRoot(AppContext.BaseDirectory) ?? options.RepositoryRoot };
+        if (options.Soak is not null)
+        {
+            return await SoakRun.RunAsync(options);
+        }
+
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var total = Stopwatch.StartNew();
         var directory = Path.Combine(Path.GetTempPath(), "multisession-bench", Guid.NewGuid().ToString("N"));
