@@ -82,7 +82,7 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> ListSessionsAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
@@ -94,13 +94,13 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> RevokeSessionAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id, string sessionId)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
         }
 
-        return await sessions.RevokeUserSessionAsync(user.Id, sessionId, SessionEndReason.Admin, context.RequestAborted)
+        return await sessions.RevokeAsAdministratorAsync(user, sessionId, context.RequestAborted)
             ? Results.NoContent()
             : Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -110,13 +110,13 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> RevokeAllAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
         }
 
-        var count = await sessions.RevokeUserSessionsAsync(user.Id, SessionEndReason.Admin, context.RequestAborted);
+        var count = await sessions.RevokeAllAsAdministratorAsync(user, context.RequestAborted);
         return Results.Ok(new RevokedCountResponse(count));
     }
 

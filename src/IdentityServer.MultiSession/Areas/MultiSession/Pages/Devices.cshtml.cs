@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Administration;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession.Localization;
@@ -44,12 +45,7 @@ public class DevicesModel : PageModel
     public bool IsCurrent(UserDeviceSession session) => session?.SessionId == Account?.SessionId;
 
     /// <summary>"Chrome on Windows", in the page's language.</summary>
-    public string Describe(UserDeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
-        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
-    }
+    public string Describe(UserDeviceSession session) => _text.DescribeDevice(session);
 
     /// <summary>Shows the devices, or sends a browser without an active account to the login page.</summary>
     public async Task<IActionResult> OnGetAsync()
@@ -73,7 +69,7 @@ public class DevicesModel : PageModel
         }
 
         var ending = Sessions.FirstOrDefault(s => string.Equals(s.SessionId, sessionId, StringComparison.Ordinal));
-        if (ending is null || !await _sessions.RevokeUserSessionAsync(Account.UserId, ending.SessionId, SessionEndReason.User, HttpContext.RequestAborted))
+        if (ending is null || !await _sessions.SignOutDeviceAsync(Account, ending.SessionId, HttpContext.RequestAborted))
         {
             return Show(_text["Devices_NotFound"], StatusCodes.Status404NotFound);
         }
@@ -96,15 +92,14 @@ public class DevicesModel : PageModel
             return Show(_text["Devices_AccountChanged"], StatusCodes.Status409Conflict);
         }
 
-        var count = await _sessions.RevokeOtherSessionsAsync(Account.UserId, Account.SessionId, SessionEndReason.User, HttpContext.RequestAborted);
+        var count = await _sessions.SignOutOtherDevicesAsync(Account, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Devices_SignedOutOthers", count].Value;
         return LocalRedirect(Request.PathBase + MultiSessionDefaults.DevicesPath);
     }
 
     private async Task<bool> LoadAsync()
     {
-        var device = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
-        Account = device.FirstOrDefault(s => s.IsActive);
+        Account = await _sessions.FindActiveAccountAsync(HttpContext);
         if (Account is null)
         {
             return false;

@@ -47,12 +47,7 @@ public class UserSessionsModel : PageModel
         : _text["Picker_NameAndEmail", TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id, TargetUser.Email].Value;
 
     /// <summary>"Chrome on Windows", in the page's language.</summary>
-    public string Describe(UserDeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
-        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
-    }
+    public string Describe(UserDeviceSession session) => _text.DescribeDevice(session);
 
     /// <summary>Shows the user's sessions; 404 when the id names no user.</summary>
     public async Task<IActionResult> OnGetAsync()
@@ -70,7 +65,7 @@ public class UserSessionsModel : PageModel
             return NotFound();
         }
 
-        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionEndReason.Admin, HttpContext.RequestAborted))
+        if (!await _sessions.RevokeAsAdministratorAsync(TargetUser!, sessionId, HttpContext.RequestAborted))
         {
             Message = _text["Devices_NotFound"].Value;
             Response.StatusCode = StatusCodes.Status404NotFound;
@@ -90,7 +85,7 @@ public class UserSessionsModel : PageModel
             return NotFound();
         }
 
-        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionEndReason.Admin, HttpContext.RequestAborted);
+        var count = await _sessions.RevokeAllAsAdministratorAsync(TargetUser!, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_RevokedAll", count].Value;
         return LocalRedirect(SelfUrl);
     }
@@ -99,12 +94,7 @@ public class UserSessionsModel : PageModel
 
     private async Task<bool> LoadAsync()
     {
-        if (string.IsNullOrEmpty(Id) || Id.Length > 450)
-        {
-            return false;
-        }
-
-        TargetUser = await _users.FindByIdAsync(Id, HttpContext.RequestAborted);
+        TargetUser = await _users.FindTargetUserAsync(Id, HttpContext.RequestAborted);
         if (TargetUser is null)
         {
             return false;
