@@ -3,7 +3,7 @@ using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
+using IdpHost.Login;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -76,15 +76,9 @@ public static class AccountRules
             return Results.Forbid(properties, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
         }
 
-        var parameters = new Dictionary<string, string?>
-        {
-            ["ReturnUrl"] = context.Request.PathBase + context.Request.Path + context.Request.QueryString,
-        };
-        if (user?.Email is { } email)
-        {
-            parameters[MultiSessionDefaults.LoginHintParameter] = email;
-        }
-
-        return Results.Redirect(QueryHelpers.AddQueryString("/Account/Login", parameters));
+        return Results.Redirect(LoginPageUrl.For(
+            context.RequestServices.GetRequiredService<ReturnUrlValidator>(),
+            context.Request.PathBase + context.Request.Path + context.Request.QueryString,
+            user?.Email));
     }
 }

@@ -127,13 +127,11 @@ internal static class MultiSessionApiEndpoints
             // The switch policy: the account signs in again first; the problem names the login page for it.
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>().CurrentValue;
             var account = reauthenticate.Session;
-            var url = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(
-                context.Request.PathBase + options.LoginPath!.Value,
-                new Dictionary<string, string?>
-                {
-                    [options.ReturnUrlParameter!] = context.Request.PathBase + (options.HomePath.HasValue ? options.HomePath.Value : "/"),
-                    [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
-                });
+            var url = LoginUrl.Build(
+                options,
+                context.Request.PathBase,
+                context.Request.PathBase + (options.HomePath.HasValue ? options.HomePath.Value : "/"),
+                LoginUrl.HintFor(account));
             return Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Re-authentication required",

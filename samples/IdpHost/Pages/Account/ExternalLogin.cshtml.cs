@@ -89,7 +89,7 @@ public sealed class ExternalLoginModel(
     public string SafeReturnUrl => returnUrls.Sanitize(ReturnUrl);
 
     /// <summary>The login page with this return URL.</summary>
-    public string LoginUrl => QueryHelpers.AddQueryString("/Account/Login", "ReturnUrl", SafeReturnUrl);
+    public string LoginUrl => LoginPageUrl.For(returnUrls, ReturnUrl);
 
     /// <summary>This page's callback with the return URL: where the limit message's sign-out buttons come back to.</summary>
     public string CallbackUrl => QueryHelpers.AddQueryString("/Account/ExternalLogin", new Dictionary<string, string?>

@@ -74,11 +74,10 @@ public class AccountsModel : PageModel
     {
         get
         {
-            var options = _options.CurrentValue;
             var target = ForAuthorization
                 ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null)
                 : SafeReturnUrl;
-            return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, target);
+            return LoginUrl.Build(_options.CurrentValue, Request.PathBase, target);
         }
     }
 
@@ -101,12 +100,11 @@ public class AccountsModel : PageModel
     public string SignInAgainUrl(RememberedAccount account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account.LoginName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            account.LoginName);
     }
 
     /// <summary>"Remove": forgets one account signed out on this device; the others stay listed.</summary>
@@ -178,22 +176,20 @@ public class AccountsModel : PageModel
             return null;
         }
 
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
-            [MultiSessionDefaults.LoginHintParameter] = picked.Email ?? picked.UserName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
+            LoginUrl.HintFor(picked));
     }
 
     private string ReauthenticationUrl(DeviceSession? account)
     {
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            LoginUrl.HintFor(account));
     }
 
     /// <summary>Signs out of one account; the others stay signed in.</summary>

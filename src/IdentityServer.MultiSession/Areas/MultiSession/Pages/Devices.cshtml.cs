@@ -6,7 +6,6 @@ using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -118,7 +117,6 @@ public class DevicesModel : PageModel
 
     private LocalRedirectResult SignInFirst()
     {
-        var options = _options.CurrentValue;
-        return LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, Request.PathBase + MultiSessionDefaults.DevicesPath));
+        return LocalRedirect(LoginUrl.Build(_options.CurrentValue, Request.PathBase, Request.PathBase + MultiSessionDefaults.DevicesPath));
     }
 }
