@@ -33,6 +33,7 @@ public sealed class StartupValidationTests
     [InlineData("MultiSession:SlidingExpiration", "-1.00:00:00", "MultiSession:SlidingExpiration must be positive")]
     [InlineData("MultiSession:AbsoluteExpiration", "00:00:00", "MultiSession:AbsoluteExpiration must be positive")]
     [InlineData("MultiSession:CleanupInterval", "00:00:00", "MultiSession:CleanupInterval must be positive")]
+    [InlineData("MultiSession:MetricsRefreshInterval", "00:00:00", "MultiSession:MetricsRefreshInterval must be positive")]
     [InlineData("MultiSession:RememberedAccountLifetime", "00:00:00", "MultiSession:RememberedAccountLifetime must be positive")]
     [InlineData("MultiSession:CookieName", "bad name;", "MultiSession:CookieName")]
     [InlineData("MultiSession:OnLimitReached", "Sometimes", "MultiSession:OnLimitReached must be one of 'Reject', 'EvictLeastRecentlyUsed' (was 'Sometimes')")]
