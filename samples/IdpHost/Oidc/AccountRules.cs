@@ -47,7 +47,8 @@ public static class AccountRules
         }
         else if (!await signIn.CanSignInAsync(user))
         {
-            await sessions.RevokeAsync(context, session.SessionToken, SessionEndReason.SecurityStamp, clientId: request.ClientId, context.RequestAborted);
+            // The account's own state ends it (like a security-stamp end); the client asked for a sign-in, not for this logout.
+            await sessions.RevokeAsync(context, session.SessionToken, SessionEndReason.SecurityStamp, clientId: null, context.RequestAborted);
             description = "The account can no longer sign in.";
         }
         else if (users.SupportsUserLockout && await users.IsLockedOutAsync(user))
