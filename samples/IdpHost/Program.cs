@@ -64,8 +64,9 @@ else
     builder.Services.TryAddSingleton<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>();
 }
 
-// Passkeys: the answer's origin is checked against this IdP's own (the pages send no Origin header: Referrer-Policy).
-builder.Services.Configure<IdentityPasskeyOptions>(options => options.ValidateOrigin = PasskeyOrigin.IsThisIdpAsync);
+// Passkeys: the answer's origin is checked against this IdP's own (the pages send no Origin header: Referrer-Policy), which
+// outside Development is the configured Passkeys:Origin (README "Passkeys").
+builder.Services.AddPasskeyOrigin(configuration, builder.Environment);
 
 // The switch policy's privileged accounts (MultiSession:ReauthenticateAfter, off unless configured): the admin role, or
 // two-factor sign-in on (README "Switch policy: privileged accounts sign in again").

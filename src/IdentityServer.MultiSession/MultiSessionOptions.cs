@@ -26,6 +26,12 @@ public sealed class MultiSessionOptions
     public int CleanupBatchSize { get; set; } = 500;
 
     /// <summary>
+    /// How often a background refresher reads the figures of the observable gauges (the oldest pending logout notification)
+    /// from the store; a metrics scrape answers with the last reading and never waits on the database. Default 5 seconds.
+    /// </summary>
+    public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The device cookie name. Default <see cref="MultiSessionDefaults.SecureDeviceCookieName"/> outside Development and
     /// <see cref="MultiSessionDefaults.DevelopmentDeviceCookieName"/> in Development.
     /// </summary>

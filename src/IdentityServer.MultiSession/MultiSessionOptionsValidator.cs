@@ -73,6 +73,11 @@ internal sealed class MultiSessionOptionsValidator : IValidateOptions<MultiSessi
             failures.Add($"{section}:CleanupInterval must be positive (was {options.CleanupInterval}).");
         }
 
+        if (options.MetricsRefreshInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:MetricsRefreshInterval must be positive (was {options.MetricsRefreshInterval}).");
+        }
+
         if (options.CleanupBatchSize < 1)
         {
             failures.Add($"{section}:CleanupBatchSize must be at least 1 (was {options.CleanupBatchSize}).");

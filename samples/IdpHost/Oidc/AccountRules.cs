@@ -3,7 +3,7 @@ using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
+using IdpHost.Login;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -47,7 +47,8 @@ public static class AccountRules
         }
         else if (!await signIn.CanSignInAsync(user))
         {
-            await sessions.RevokeAsync(context, session.SessionToken, SessionEndReason.SecurityStamp, clientId: request.ClientId, context.RequestAborted);
+            // The account's own state ends it (like a security-stamp end); the client asked for a sign-in, not for this logout.
+            await sessions.RevokeAsync(context, session.SessionToken, SessionEndReason.SecurityStamp, clientId: null, context.RequestAborted);
             description = "The account can no longer sign in.";
         }
         else if (users.SupportsUserLockout && await users.IsLockedOutAsync(user))
@@ -76,15 +77,9 @@ public static class AccountRules
             return Results.Forbid(properties, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
         }
 
-        var parameters = new Dictionary<string, string?>
-        {
-            ["ReturnUrl"] = context.Request.PathBase + context.Request.Path + context.Request.QueryString,
-        };
-        if (user?.Email is { } email)
-        {
-            parameters[MultiSessionDefaults.LoginHintParameter] = email;
-        }
-
-        return Results.Redirect(QueryHelpers.AddQueryString("/Account/Login", parameters));
+        return Results.Redirect(LoginPageUrl.For(
+            context.RequestServices.GetRequiredService<ReturnUrlValidator>(),
+            context.Request.PathBase + context.Request.Path + context.Request.QueryString,
+            user?.Email));
     }
 }

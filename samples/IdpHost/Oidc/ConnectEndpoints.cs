@@ -5,7 +5,7 @@ using IdpHost.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
+using IdpHost.Login;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -104,13 +104,10 @@ public static class ConnectEndpoints
                 return Error(Errors.LoginRequired, "The user is not signed in.");
             }
 
-            var parameters = new Dictionary<string, string?> { ["ReturnUrl"] = context.Request.PathBase + context.Request.Path + context.Request.QueryString };
-            if (!string.IsNullOrEmpty(hint))
-            {
-                parameters[IdentityServer.MultiSession.MultiSessionDefaults.LoginHintParameter] = hint;
-            }
-
-            return Results.Redirect(QueryHelpers.AddQueryString("/Account/Login", parameters));
+            return Results.Redirect(LoginPageUrl.For(
+                context.RequestServices.GetRequiredService<IdentityServer.MultiSession.Sessions.ReturnUrlValidator>(),
+                context.Request.PathBase + context.Request.Path + context.Request.QueryString,
+                hint));
         }
 
         var identity = await CreateIdentityAsync(users, user);

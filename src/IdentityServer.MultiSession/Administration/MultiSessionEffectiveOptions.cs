@@ -39,6 +39,7 @@ public sealed class MultiSessionEffectiveOptions
             Setting(nameof(o.SecurityStampValidationInterval), o.SecurityStampValidationInterval, null, derivedDefault: true),
             Setting(nameof(o.CleanupInterval), o.CleanupInterval, Defaults.CleanupInterval),
             Setting(nameof(o.CleanupBatchSize), o.CleanupBatchSize, Defaults.CleanupBatchSize),
+            Setting(nameof(o.MetricsRefreshInterval), o.MetricsRefreshInterval, Defaults.MetricsRefreshInterval),
             Setting(nameof(o.LastSeenUpdateInterval), o.LastSeenUpdateInterval, Defaults.LastSeenUpdateInterval),
             Setting(nameof(o.EndSessionScope), o.EndSessionScope, Defaults.EndSessionScope),
             Setting(nameof(o.RecordIpAddress), o.RecordIpAddress, Defaults.RecordIpAddress),

@@ -43,13 +43,24 @@ internal static class MultiSessionAdministrationApiEndpoints
         context.Response.Headers.CacheControl = "no-store";
         switch (await AdministrationAccess.AuthorizeAsync(context))
         {
+            case AdministrationAccess.Outcome.Challenged when SentBearerToken(context):
+                return Unauthorized(
+                    context,
+                    "Bearer error=\"invalid_token\", error_description=\"The access token is expired, revoked, malformed or not issued by this IdP.\"",
+                    "Invalid access token",
+                    "The access token was refused: it is expired, revoked, malformed or not issued by this IdP.");
             case AdministrationAccess.Outcome.Challenged:
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an access token issued by this IdP for the administration scope (Authorization: Bearer …).");
+                return Unauthorized(
+                    context,
+                    "Bearer",
+                    "Authentication required",
+                    "Send an access token issued by this IdP for the administration scope (Authorization: Bearer …).");
             case AdministrationAccess.Outcome.Forbidden:
+                if (SentBearerToken(context))
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+                }
+
                 return Results.Problem(
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "Not an administrator",
@@ -58,6 +69,20 @@ internal static class MultiSessionAdministrationApiEndpoints
                 return await next(invocation);
         }
     }
+
+    // RFC 6750, section 3: the challenge of a request without a bearer token names the scheme only; a refused token gets
+    // error="invalid_token" (401), a valid token without the rights error="insufficient_scope" (403). A browser on the pages is
+    // sent to the login page instead (MultiSessionAdministrationAttribute); this API has no cookie challenge of its own.
+    private static IResult Unauthorized(HttpContext context, string challenge, string title, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = challenge;
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: title, detail: detail);
+    }
+
+    private static bool SentBearerToken(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString() is var header
+        && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && header.Length > "Bearer ".Length;
 
     // A script sends its token in the Authorization header, which no cross-site page can set without a CORS preflight. A
     // host whose policy also accepts a cookie gets the JSON API's cross-site defence on the changing calls.
@@ -82,7 +107,7 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> ListSessionsAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
@@ -94,13 +119,13 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> RevokeSessionAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id, string sessionId)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
         }
 
-        return await sessions.RevokeUserSessionAsync(user.Id, sessionId, SessionEndReason.Admin, context.RequestAborted)
+        return await sessions.RevokeAsAdministratorAsync(user, sessionId, context.RequestAborted)
             ? Results.NoContent()
             : Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -110,13 +135,13 @@ internal static class MultiSessionAdministrationApiEndpoints
 
     private static async Task<IResult> RevokeAllAsync(HttpContext context, IMultiSessionUserDirectory users, IDeviceSessionService sessions, string id)
     {
-        var user = await users.FindByIdAsync(id, context.RequestAborted);
+        var user = await users.FindTargetUserAsync(id, context.RequestAborted);
         if (user is null)
         {
             return UnknownUser();
         }
 
-        var count = await sessions.RevokeUserSessionsAsync(user.Id, SessionEndReason.Admin, context.RequestAborted);
+        var count = await sessions.RevokeAllAsAdministratorAsync(user, context.RequestAborted);
         return Results.Ok(new RevokedCountResponse(count));
     }
 

@@ -103,12 +103,10 @@ internal static class MultiSessionApiEndpoints
         }
 
         var remembered = context.RequestServices.GetService<IRememberedAccountService>();
-        return remembered is not null && await remembered.ForgetAsync(context, id, context.RequestAborted)
-            ? Results.Ok(new RevokeResponse(true))
-            : Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown signed-out account",
-                detail: "The id names no account signed out on this browser: it is unknown, expired, removed or from another device, or signed-out accounts are not remembered.");
+        return EndedOrNotFound(
+            remembered is not null && await remembered.ForgetAsync(context, id, context.RequestAborted),
+            "Unknown signed-out account",
+            "The id names no account signed out on this browser: it is unknown, expired, removed or from another device, or signed-out accounts are not remembered.");
     }
 
     private static async Task<IResult> SetActiveAsync(HttpContext context, IDeviceSessionService sessions)
@@ -129,13 +127,11 @@ internal static class MultiSessionApiEndpoints
             // The switch policy: the account signs in again first; the problem names the login page for it.
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MultiSessionOptions>>().CurrentValue;
             var account = reauthenticate.Session;
-            var url = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(
-                context.Request.PathBase + options.LoginPath!.Value,
-                new Dictionary<string, string?>
-                {
-                    [options.ReturnUrlParameter!] = context.Request.PathBase + (options.HomePath.HasValue ? options.HomePath.Value : "/"),
-                    [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
-                });
+            var url = LoginUrl.Build(
+                options,
+                context.Request.PathBase,
+                context.Request.PathBase + (options.HomePath.HasValue ? options.HomePath.Value : "/"),
+                LoginUrl.HintFor(account));
             return Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Re-authentication required",
@@ -154,9 +150,7 @@ internal static class MultiSessionApiEndpoints
             return problem;
         }
 
-        return await sessions.SignOutAccountAsync(context, token!, context.RequestAborted)
-            ? Results.Ok(new RevokeResponse(true))
-            : UnknownSession();
+        return EndedOrNotFound(await sessions.SignOutAccountAsync(context, token!, context.RequestAborted), UnknownSessionTitle, UnknownSessionDetail);
     }
 
     private static async Task<IResult> SignOutAsync(HttpContext context, IDeviceSessionService sessions)
@@ -165,10 +159,16 @@ internal static class MultiSessionApiEndpoints
         return Results.Ok(new RevokeResponse(true));
     }
 
-    private static IResult UnknownSession() => Results.Problem(
-        statusCode: StatusCodes.Status404NotFound,
-        title: "Unknown session",
-        detail: "The sessionToken names no signed-in account on this browser: it is unknown, expired, revoked or from another device.");
+    private const string UnknownSessionTitle = "Unknown session";
+
+    private const string UnknownSessionDetail = "The sessionToken names no signed-in account on this browser: it is unknown, expired, revoked or from another device.";
+
+    private static IResult UnknownSession() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: UnknownSessionTitle, detail: UnknownSessionDetail);
+
+    /// <summary>200 <c>{ "status": true }</c> when something was ended, else a 404 problem with <paramref name="title"/> and <paramref name="detail"/>.</summary>
+    internal static IResult EndedOrNotFound(bool ended, string title, string detail) => ended
+        ? Results.Ok(new RevokeResponse(true))
+        : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
 
     private static Task<(string? Token, IResult? Problem)> ReadSessionTokenAsync(HttpContext context) => ReadStringFieldAsync(context, "sessionToken");
 

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Administration;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,7 +23,7 @@ internal static class MultiSessionDevicesApiEndpoints
     private static async Task<IResult> ListAsync(HttpContext context, IDeviceSessionService sessions)
     {
         context.Response.Headers.CacheControl = "no-store";
-        var account = await ActiveAccountAsync(context, sessions);
+        var account = await sessions.FindActiveAccountAsync(context);
         if (account is null)
         {
             return NotSignedIn();
@@ -42,34 +43,29 @@ internal static class MultiSessionDevicesApiEndpoints
             return problem;
         }
 
-        var account = await ActiveAccountAsync(context, sessions);
+        var account = await sessions.FindActiveAccountAsync(context);
         if (account is null)
         {
             return NotSignedIn();
         }
 
-        return await sessions.RevokeUserSessionAsync(account.UserId, sessionId!, SessionEndReason.User, context.RequestAborted)
-            ? Results.Ok(new RevokeResponse(true))
-            : Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown session",
-                detail: "The sessionId names no live session of the active account: it is unknown, ended, or another user's.");
+        return MultiSessionApiEndpoints.EndedOrNotFound(
+            await sessions.SignOutDeviceAsync(account, sessionId, context.RequestAborted),
+            "Unknown session",
+            "The sessionId names no live session of the active account: it is unknown, ended, or another user's.");
     }
 
     private static async Task<IResult> SignOutOthersAsync(HttpContext context, IDeviceSessionService sessions)
     {
-        var account = await ActiveAccountAsync(context, sessions);
+        var account = await sessions.FindActiveAccountAsync(context);
         if (account is null)
         {
             return NotSignedIn();
         }
 
-        var count = await sessions.RevokeOtherSessionsAsync(account.UserId, account.SessionId, SessionEndReason.User, context.RequestAborted);
+        var count = await sessions.SignOutOtherDevicesAsync(account, context.RequestAborted);
         return Results.Ok(new RevokedCountResponse(count));
     }
-
-    private static async Task<DeviceSession?> ActiveAccountAsync(HttpContext context, IDeviceSessionService sessions) =>
-        (await sessions.ListAsync(context, context.RequestAborted)).FirstOrDefault(s => s.IsActive);
 
     private static IResult NotSignedIn() => Results.Problem(
         statusCode: StatusCodes.Status401Unauthorized,

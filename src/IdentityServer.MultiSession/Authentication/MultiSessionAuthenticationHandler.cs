@@ -109,7 +109,7 @@ public class MultiSessionAuthenticationHandler : SignInAuthenticationHandler<Mul
 
         var options = _multiSession.CurrentValue;
         var returnUrl = properties.RedirectUri ?? OriginalPathBase + OriginalPath + Request.QueryString;
-        Response.Redirect(QueryHelpers.AddQueryString(OriginalPathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, returnUrl));
+        Response.Redirect(LoginUrl.Build(options, OriginalPathBase, returnUrl));
         return Task.CompletedTask;
     }
 

@@ -183,18 +183,10 @@ public class DefaultAuthorizationAccountResolver : IAuthorizationAccountResolver
 
     private AuthorizationAccountDecision Login(string returnUrl, string? loginHint)
     {
-        var options = _options.CurrentValue;
-        var target = _selection.Append(returnUrl, AccountSelectionKind.SignIn, null);
-        var parameters = new Dictionary<string, string?> { [options.ReturnUrlParameter!] = target };
-        if (!string.IsNullOrWhiteSpace(loginHint))
-        {
-            parameters[MultiSessionDefaults.LoginHintParameter] = loginHint;
-        }
-
         return new AuthorizationAccountDecision
         {
             Kind = AuthorizationAccountDecisionKind.ShowLogin,
-            RedirectUri = QueryHelpers.AddQueryString(options.LoginPath!.Value.Value!, parameters),
+            RedirectUri = LoginUrl.Build(_options.CurrentValue, PathString.Empty, _selection.Append(returnUrl, AccountSelectionKind.SignIn, null), loginHint),
         };
     }
 

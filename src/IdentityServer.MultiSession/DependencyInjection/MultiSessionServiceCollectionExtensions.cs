@@ -92,6 +92,7 @@ public static class MultiSessionServiceCollectionExtensions
         // Events and metrics of committed changes.
         services.AddMetrics();
         services.TryAddSingleton<IdentityServer.MultiSession.Metrics.MultiSessionMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, IdentityServer.MultiSession.Metrics.MultiSessionMetricsRefresher>());
         services.TryAddSingleton<IdentityServer.MultiSession.Events.MultiSessionEventRaiser>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionLimitExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, MultiSessionSignInSupersededExceptionHandler>());

@@ -10,7 +10,8 @@ namespace IdentityServer.MultiSession.Metrics;
 /// The extension's instruments, on a <see cref="Meter"/> named <see cref="MeterName"/> created through the host's
 /// <see cref="IMeterFactory"/>: counters per event kind (the revocation counter tagged with the reason), a histogram of the
 /// accounts a device holds after a sign-in, back-channel logout deliveries and failures, and an observable gauge of how long
-/// the oldest pending logout notification has waited (read from the store at most every <see cref="GaugeCacheDuration"/>).
+/// the oldest pending logout notification has waited. The gauge answers from a snapshot that a background refresher reads
+/// from the store every <see cref="MultiSessionOptions.MetricsRefreshInterval"/>: a scrape never waits on the database.
 /// Add the meter to OpenTelemetry with <c>metrics.AddMeter(MultiSessionMetrics.MeterName)</c>.
 /// </summary>
 public sealed class MultiSessionMetrics
@@ -21,7 +22,7 @@ public sealed class MultiSessionMetrics
     /// <summary>The tag that carries the <see cref="SessionEndReason"/> (snake case, for example <c>security_stamp</c>).</summary>
     public const string ReasonTag = "reason";
 
-    /// <summary>How long a reading of the oldest pending notification's age is reused before the store is asked again.</summary>
+    /// <summary>The default of <see cref="MultiSessionOptions.MetricsRefreshInterval"/>: how often the gauges' snapshot is read from the store.</summary>
     public static readonly TimeSpan GaugeCacheDuration = TimeSpan.FromSeconds(5);
 
     private readonly Counter<long> _signIns;
@@ -36,9 +37,7 @@ public sealed class MultiSessionMetrics
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Lock _gaugeLock = new();
-    private DateTimeOffset _gaugeReadAt = DateTimeOffset.MinValue;
-    private double? _oldestPendingAge;
+    private volatile PendingSnapshot? _pending;
 
     /// <summary>Creates the instruments on a meter of <paramref name="meterFactory"/>.</summary>
     public MultiSessionMetrics(IMeterFactory meterFactory, IServiceScopeFactory scopes, TimeProvider time, ILogger<MultiSessionMetrics> logger)
@@ -112,44 +111,41 @@ public sealed class MultiSessionMetrics
 
     internal void NotificationFailed() => _notificationsFailed.Add(1);
 
-    private IEnumerable<Measurement<double>> ObserveOldestPendingAge()
+    /// <summary>
+    /// Reads the figures the observable gauges answer with from the store, once (the background refresher calls it every
+    /// <see cref="MultiSessionOptions.MetricsRefreshInterval"/>). A failing read keeps the last snapshot and is logged.
+    /// </summary>
+    internal async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
-        double? age;
-        lock (_gaugeLock)
-        {
-            var now = _time.GetUtcNow();
-            if (now - _gaugeReadAt >= GaugeCacheDuration)
-            {
-                _gaugeReadAt = now;
-                _oldestPendingAge = ReadOldestPendingAge(now);
-            }
-
-            age = _oldestPendingAge;
-        }
-
-        return age is { } value ? [new Measurement<double>(value)] : [];
-    }
-
-    private double? ReadOldestPendingAge(DateTimeOffset now)
-    {
-        // Observable instruments are read synchronously by the collector (a scrape, an export); one indexed query, at most
-        // every few seconds, bounded by a timeout. A failing read keeps the previous value and is logged.
         try
         {
-            using var scope = _scopes.CreateScope();
+            await using var scope = _scopes.CreateAsyncScope();
             if (scope.ServiceProvider.GetService<ILogoutNotificationStore>() is not { } store)
             {
-                return null;
+                return;
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var oldest = store.FindOldestPendingAsync(timeout.Token).GetAwaiter().GetResult();
-            return oldest is { } created ? Math.Max(0, (now - created).TotalSeconds) : 0;
+            _pending = new PendingSnapshot(await store.FindOldestPendingAsync(cancellationToken));
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.MetricsGaugeReadFailed(_logger, exception.GetType().Name, Activity.Current?.TraceId.ToString());
-            return _oldestPendingAge;
         }
     }
+
+    private IEnumerable<Measurement<double>> ObserveOldestPendingAge()
+    {
+        // Observable instruments are read synchronously by the collector (a scrape, an export): only the last snapshot is
+        // used, never the database. Its age is counted to now; nothing is reported before the first snapshot.
+        if (_pending is not { } snapshot)
+        {
+            return [];
+        }
+
+        var age = snapshot.OldestCreatedAt is { } created ? Math.Max(0, (_time.GetUtcNow() - created).TotalSeconds) : 0;
+        return [new Measurement<double>(age)];
+    }
+
+    /// <summary>The oldest pending notification's creation time when the store was last read; <c>null</c> when none waited.</summary>
+    private sealed record PendingSnapshot(DateTimeOffset? OldestCreatedAt);
 }

@@ -302,24 +302,15 @@ public class DefaultDeviceSessionService : IDeviceSessionService
 
         // Every sign-in gives the browser a new device secret: a copy of the cookie taken before reaches nothing after.
         AppendDeviceCookie(context, newSecret, added.ExpiresAt);
+        await RaiseEndedAsync(result.ExpiredSessions, SessionEndReason.Expiry, context);
+        await RaiseEndedAsync(result.EvictedSessions, SessionEndReason.Eviction, context);
         var events = Events;
-        if (events is not null)
-        {
-            await events.RevokedAsync(_services, context, result.ExpiredSessions, SessionEndReason.Expiry);
-            await events.RevokedAsync(_services, context, result.EvictedSessions, SessionEndReason.Eviction);
-        }
 
         if (refresh)
         {
             // The session on which the user changed their own password (or profile) carries the new stamp now; sessions
             // created under an older stamp, on every device, end at once.
-            var ended = await _store.EndUserSessionsAsync(userId, staleOnly: true, stampHash, cancellationToken);
-            if (ended.Count > 0)
-            {
-                Log.SecurityStampRejected(_logger, userId, ended.Count);
-                await RaiseEndedAsync(ended, SessionEndReason.SecurityStamp, context);
-            }
-
+            await RaiseStampEndedAsync(userId, await _store.EndUserSessionsAsync(userId, staleOnly: true, stampHash, cancellationToken), context);
             Log.Refreshed(_logger, added.DeviceId, added.Id, userId);
         }
         else if (result.Outcome == DeviceSignInOutcome.Renewed)
@@ -423,12 +414,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
             AppendDeviceCookie(context, ReadDeviceSecret(context)!, now + longest);
         }
 
-        var ended = revocation.Revoked.ToEndedSession();
-        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([ended], cancellationToken));
-        if (Events is { } events)
-        {
-            await events.RevokedAsync(_services, context, [ended], reason, clientId);
-        }
+        await EndedAsync([revocation.Revoked.ToEndedSession()], reason, context, clientId, cancellationToken);
 
         if (revocation.DeviceRemoved)
         {
@@ -494,12 +480,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var check = await GetUserValidator().CheckAsync(userId, createPrincipal: false, cancellationToken);
         var ended = await _store.EndUserSessionsAsync(userId, staleOnly: check.CanSignIn, check.SecurityStampHash, cancellationToken);
-        if (ended.Count > 0)
-        {
-            Log.SecurityStampRejected(_logger, userId, ended.Count);
-            await RaiseEndedAsync(ended, SessionEndReason.SecurityStamp, null);
-        }
-
+        await RaiseStampEndedAsync(userId, ended, null);
         return ended.Count;
     }
 
@@ -575,9 +556,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         }
 
         Log.UserSessionRevoked(_logger, userId, ended.Id, ended.DeviceId, reason);
-        var endedSession = ended.ToEndedSession();
-        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync([endedSession], cancellationToken));
-        await RaiseEndedAsync([endedSession], reason, null);
+        await EndedAsync([ended.ToEndedSession()], reason, null, null, cancellationToken);
         return true;
     }
 
@@ -587,12 +566,7 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(keptSessionId);
         var ended = await _store.RevokeUserSessionsExceptAsync(userId, keptSessionId, cancellationToken);
-        var endedSessions = ended.Select(DeviceSessionMapping.ToEndedSession).ToList();
-        if (endedSessions.Count > 0)
-        {
-            await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(endedSessions, cancellationToken));
-            await RaiseEndedAsync(endedSessions, reason, null);
-        }
+        await EndedAsync(ended.Select(DeviceSessionMapping.ToEndedSession).ToList(), reason, null, null, cancellationToken);
 
         Log.OtherSessionsRevoked(_logger, userId, keptSessionId, ended.Count, reason);
         return ended.Count;
@@ -621,11 +595,36 @@ public class DefaultDeviceSessionService : IDeviceSessionService
     }
 
     /// <summary>Raises the revocation events of sessions whose end the store has committed.</summary>
-    private async Task RaiseEndedAsync(IReadOnlyList<EndedSession> ended, SessionEndReason reason, HttpContext? context)
+    private async Task RaiseEndedAsync(IReadOnlyList<EndedSession> ended, SessionEndReason reason, HttpContext? context, string? clientId = null)
     {
         if (ended.Count > 0 && Events is { } events)
         {
-            await events.RevokedAsync(_services, context, ended, reason);
+            await events.RevokedAsync(_services, context, ended, reason, clientId);
+        }
+    }
+
+    /// <summary>
+    /// After the store committed the end of <paramref name="ended"/>: revokes what the OIDC engine issued through them, then
+    /// raises their revocation events (on behalf of <paramref name="clientId"/> when a client asked). Nothing when none ended.
+    /// </summary>
+    private async Task EndedAsync(IReadOnlyList<EndedSession> ended, SessionEndReason reason, HttpContext? context, string? clientId, CancellationToken cancellationToken)
+    {
+        if (ended.Count == 0)
+        {
+            return;
+        }
+
+        await RevokeTokensAsync(revoker => revoker.RevokeTokensOfSessionsAsync(ended, cancellationToken));
+        await RaiseEndedAsync(ended, reason, context, clientId);
+    }
+
+    /// <summary>Logs and raises the end of a user's sessions created under an older security stamp; nothing when none ended.</summary>
+    private async Task RaiseStampEndedAsync(string userId, IReadOnlyList<EndedSession> ended, HttpContext? context)
+    {
+        if (ended.Count > 0)
+        {
+            Log.SecurityStampRejected(_logger, userId, ended.Count);
+            await RaiseEndedAsync(ended, SessionEndReason.SecurityStamp, context);
         }
     }
 

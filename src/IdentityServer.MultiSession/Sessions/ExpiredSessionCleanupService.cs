@@ -96,40 +96,6 @@ internal sealed class ExpiredSessionCleanupService : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.CurrentValue.CleanupInterval, _time);
-
-        // A reloaded interval applies at once (the next run comes one new interval from now).
-        using var reload = _options.OnChange(options =>
-        {
-            try
-            {
-                if (timer.Period != options.CleanupInterval)
-                {
-                    timer.Period = options.CleanupInterval;
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // The service has stopped.
-            }
-        });
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                Log.CleanupFailed(_logger, exception);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        ReloadablePeriodicRun.RunAsync(_options, o => o.CleanupInterval, _time, RunOnceAsync, exception => Log.CleanupFailed(_logger, exception), stoppingToken);
 }

@@ -88,6 +88,7 @@ public class IdpFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting("DataProtection:Certificate:Path", KeyRingCertificate());
             builder.UseSetting("DataProtection:Certificate:Password", "key-ring");
+            builder.UseSetting("Passkeys:Origin", "https://localhost");
         }
 
 

@@ -150,6 +150,48 @@ public abstract class AdministrationApiTests
     }
 
     [SkippableFact]
+    public async Task The_401_and_403_challenges_follow_rfc_6750_for_token_callers_and_the_pages_send_a_browser_to_the_login_instead()
+    {
+        // No credentials at all: the bare Bearer challenge, no error code.
+        using (var none = await CallAsync(HttpMethod.Get, "/multi-session/admin/api/statistics", accessToken: null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+            Assert.Equal("Bearer", Assert.Single(none.Headers.WwwAuthenticate).ToString());
+        }
+
+        // A token this IdP refuses (forged, or expired): error="invalid_token".
+        var forged = (await AdminTokenAsync())[..^6] + "AAAAAA";
+        using (var refused = await CallAsync(HttpMethod.Get, "/multi-session/admin/api/statistics", forged))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            var challenge = Assert.Single(refused.Headers.WwwAuthenticate);
+            Assert.Equal("Bearer", challenge.Scheme);
+            Assert.Contains("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        // A valid token without the administration scope: 403 with error="insufficient_scope".
+        var plain = await ClientCredentialsAsync(PlainClient, PlainSecret, scope: null);
+        using (var forbidden = await CallAsync(HttpMethod.Get, "/multi-session/admin/api/statistics", plain.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+            Assert.Contains("error=\"insufficient_scope\"", Assert.Single(forbidden.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        }
+
+        // A browser on the administration pages, with cookies only, is sent to the login page: no Bearer challenge.
+        var browser = factory.CreateBrowser();
+        await browser.SignInOkAsync("bob");
+        using (var signedOut = await browser.PostJsonAsync("/multi-session/sign-out", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, signedOut.StatusCode);
+        }
+
+        using var page = await browser.GetAsync("/MultiSession/Admin/User?id=x");
+        PickerPage.AssertRedirectTo(page, "/Account/Login");
+        Assert.Empty(page.Headers.WwwAuthenticate);
+    }
+
+    [SkippableFact]
     public async Task Every_error_is_a_problem_details_body()
     {
         using (var anonymous = await CallAsync(HttpMethod.Get, "/multi-session/admin/api/users?query=alice", null))

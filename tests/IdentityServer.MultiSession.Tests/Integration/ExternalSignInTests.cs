@@ -80,11 +80,11 @@ public abstract class ExternalSignInTests
         Assert.Empty(await browser.ListAsync());
         Assert.Empty(await LoginsOfAsync(local.Id));
 
-        // Creating an account with that email is refused: it exists.
+        // Creating an account with that email is refused, without saying that it is registered.
         using var create = await browser.SubmitAsync(page.QuerySelector<IHtmlFormElement>("form.ms-external-create")!);
         var createPage = TestBrowser.Parse(await create.Content.ReadAsStringAsync(), "/Account/ExternalLogin?handler=Create");
         Assert.Equal(
-            "An account with this email already exists. If it is yours, sign in with its password below to link it.",
+            "This email address cannot be used for a new account. If you already have an account, sign in with its password below to link it.",
             createPage.QuerySelector("form.ms-external-create [role=alert]")!.TextContent.Trim());
 
         // A wrong password links nothing.
@@ -107,6 +107,33 @@ public abstract class ExternalSignInTests
         Assert.Equal(HttpStatusCode.Redirect, linked.StatusCode);
         Assert.Equal(external.Id, Assert.Single(await LoginsOfAsync(local.Id)).ProviderKey);
         Assert.Equal(local.Email, Assert.Single(await browser.ListAsync()).GetProperty("user").GetProperty("email").GetString());
+    }
+
+    [SkippableFact]
+    public async Task Creating_an_account_answers_a_registered_email_exactly_as_an_address_identity_refuses_and_creates_nothing()
+    {
+        var local = await TwoFactorAccounts.CreateAsync(factory, twoFactor: false);
+        var external = await CreateUpstreamAccountAsync($"{Guid.NewGuid():N}"[..12] + "@upstream.example");
+
+        async Task<(HttpStatusCode Status, string Alert)> CreateWithAsync(string email)
+        {
+            var browser = factory.CreateBrowser();
+            using var callback = await ExternalSignInAsync(browser, external.UserName);
+            var page = TestBrowser.Parse(await callback.Content.ReadAsStringAsync(), "/Account/ExternalLogin?handler=Callback");
+            using var create = await browser.SubmitAsync(page.QuerySelector<IHtmlFormElement>("form.ms-external-create")!, new Dictionary<string, string> { ["Email"] = email });
+            var answer = TestBrowser.Parse(await create.Content.ReadAsStringAsync(), "/Account/ExternalLogin?handler=Create");
+            Assert.Empty(await browser.ListAsync());
+            Assert.NotNull(answer.QuerySelector("form.ms-external-link"));
+            return (create.StatusCode, answer.QuerySelector("form.ms-external-create [role=alert]")!.TextContent.Trim());
+        }
+
+        var registered = await CreateWithAsync(local.Email);
+        var refused = await CreateWithAsync("two@at@example.com");
+        Assert.Equal(refused, registered);
+        Assert.DoesNotContain("exist", registered.Alert, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("taken", registered.Alert, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await LoginsOfAsync(local.Id));
+        Assert.Null(await factory.WithUsersAsync(users => users.FindByEmailAsync("two@at@example.com")));
     }
 
     [SkippableFact]

@@ -251,6 +251,54 @@ public abstract class MultiSessionEventsTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Signing_out_of_the_other_devices_on_the_profile_page_raises_SessionRevoked_with_reason_User_and_keeps_this_session()
+    {
+        var host = Host();
+        var laptop = host.CreateBrowser();
+        var phone = host.CreateBrowser();
+        await laptop.SignInOkAsync("alice");
+        await phone.SignInOkAsync("alice");
+        var kept = await SessionAsync(laptop, "alice@example.com");
+        var ended = await SessionAsync(phone, "alice@example.com");
+        host.Events.Clear();
+
+        var page = await laptop.GetPageAsync("/Account/Profile");
+        using var response = await laptop.SubmitAsync(page.QuerySelector<AngleSharp.Html.Dom.IHtmlFormElement>("form[action*='SignOutOtherDevices']")!);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        // The user signed the other device out: the reason says so (not a security-stamp end), and no client asked for it.
+        var revoked = Assert.Single(host.Events.Of<SessionRevokedContext>("SessionRevoked"));
+        Assert.Equal((ended.Sid, SessionEndReason.User, (string?)null), (revoked.SessionId, revoked.Reason, revoked.ClientId));
+        Assert.Empty(await phone.ListAsync());
+        Assert.Equal(kept.Sid, (await SessionAsync(laptop, "alice@example.com")).Sid);
+    }
+
+    [SkippableFact]
+    public async Task An_account_that_may_no_longer_sign_in_ended_at_the_authorization_endpoint_raises_SessionRevoked_with_reason_SecurityStamp_and_no_client()
+    {
+        var host = Host(s => s["Identity:SignIn:RequireConfirmedAccount"] = "true");
+        var browser = host.CreateBrowser();
+        await browser.SignInOkAsync("bob", "alice");
+        var alice = await SessionAsync(browser, "alice@example.com");
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByNameAsync("alice"))!;
+            user.EmailConfirmed = false;
+            Assert.True((await users.UpdateAsync(user)).Succeeded);
+        }
+
+        host.Events.Clear();
+        var client = new OidcClient(browser);
+        using var response = await client.AuthorizeAsync(new Dictionary<string, string?> { ["login_hint"] = "alice@example.com", ["prompt"] = "none" });
+        Assert.Equal("login_required", OidcClient.Callback(response).GetValueOrDefault("error"));
+
+        // The client only asked for a sign-in: the end is the account's (it may no longer sign in), not the client's logout.
+        var revoked = Assert.Single(host.Events.Of<SessionRevokedContext>("SessionRevoked"));
+        Assert.Equal((alice.Sid, SessionEndReason.SecurityStamp, (string?)null), (revoked.SessionId, revoked.Reason, revoked.ClientId));
+    }
+
+    [SkippableFact]
     public async Task A_security_stamp_change_raises_SessionRevoked_with_reason_SecurityStamp_for_the_sessions_on_every_device()
     {
         var host = Host();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using IdentityServer.MultiSession.Logout;
+using IdentityServer.MultiSession.Metrics;
 using IdentityServer.MultiSession.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -124,12 +125,15 @@ public sealed class MultiSessionMetricsTests : IAsyncLifetime
             Assert.False(string.IsNullOrEmpty(client.Code(response)));
         }
 
+        // The gauge answers from the snapshot the background refresher reads; here the refresher's run is made at once.
+        await RefreshAsync(host);
         meter.Observe();
         Assert.Equal([0], meter.Values("multisession.logout_notifications.oldest_pending_age"));
 
-        // bob's notification waits 90 s in the outbox; the gauge shows its age (read again after its cache time).
+        // bob's notification waits 90 s in the outbox; the gauge shows its age once the snapshot is read again.
         await PostOkAsync(browser, "/multi-session/revoke", new { sessionToken = await TokenOfAsync(browser, "bob@example.com") });
         _time.Advance(TimeSpan.FromSeconds(90));
+        await RefreshAsync(host);
         meter.Observe();
         Assert.Equal(90, meter.Values("multisession.logout_notifications.oldest_pending_age")[^1], 0.5);
 
@@ -146,7 +150,56 @@ public sealed class MultiSessionMetricsTests : IAsyncLifetime
         Assert.Equal(1, meter.Sum("multisession.logout_notifications.delivered"));
 
         _time.Advance(TimeSpan.FromSeconds(10));
+        await RefreshAsync(host);
         meter.Observe();
         Assert.Equal(0, meter.Values("multisession.logout_notifications.oldest_pending_age")[^1]);
+    }
+
+    [Fact]
+    public async Task A_scrape_answers_with_the_last_snapshot_and_the_background_refresher_reads_the_store_again_each_interval()
+    {
+        var host = Host(s => s["MultiSession:MetricsRefreshInterval"] = "00:01:00");
+        using var meter = new MeterRecorder(host.Services);
+        var browser = host.CreateBrowser();
+        await browser.SignInOkAsync("alice", "bob");
+        var client = new OidcClient(browser);
+        using (var response = await client.AuthorizeAsync(new Dictionary<string, string?> { ["client_id"] = NotifiedClient, ["login_hint"] = "bob@example.com" }))
+        {
+            Assert.False(string.IsNullOrEmpty(client.Code(response)));
+        }
+
+        // The refresher's first reading, at start: nothing pending.
+        Assert.Equal(0, await ObservedAsync(meter, value => value is not null));
+
+        // bob's notification is now pending in the database, but a scrape answers with the last snapshot, without asking the
+        // store, until the interval has passed.
+        await PostOkAsync(browser, "/multi-session/revoke", new { sessionToken = await TokenOfAsync(browser, "bob@example.com") });
+        Assert.Equal(0, await ObservedAsync(meter, _ => true));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await ObservedAsync(meter, _ => true));
+
+        // One interval after the last reading, the refresher reads the store again (on the host's clock): the age shows.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(60, await ObservedAsync(meter, value => value > 0) ?? -1, 0.5);
+    }
+
+    private static Task RefreshAsync(IdpFactory host) => host.Services.GetRequiredService<MultiSessionMetrics>().RefreshAsync();
+
+    /// <summary>Scrapes until <paramref name="done"/> holds for the gauge's latest value (at most 10 s); returns that value.</summary>
+    private static async Task<double?> ObservedAsync(MeterRecorder meter, Func<double?, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            meter.Observe();
+            var values = meter.Values("multisession.logout_notifications.oldest_pending_age");
+            double? latest = values.Count > 0 ? values[^1] : null;
+            if (done(latest) || DateTime.UtcNow > deadline)
+            {
+                return latest;
+            }
+
+            await Task.Delay(50);
+        }
     }
 }

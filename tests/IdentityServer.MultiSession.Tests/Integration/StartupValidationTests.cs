@@ -1,4 +1,8 @@
 using IdentityServer.MultiSession.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IdentityServer.MultiSession.Tests.Integration;
 
@@ -29,6 +33,7 @@ public sealed class StartupValidationTests
     [InlineData("MultiSession:SlidingExpiration", "-1.00:00:00", "MultiSession:SlidingExpiration must be positive")]
     [InlineData("MultiSession:AbsoluteExpiration", "00:00:00", "MultiSession:AbsoluteExpiration must be positive")]
     [InlineData("MultiSession:CleanupInterval", "00:00:00", "MultiSession:CleanupInterval must be positive")]
+    [InlineData("MultiSession:MetricsRefreshInterval", "00:00:00", "MultiSession:MetricsRefreshInterval must be positive")]
     [InlineData("MultiSession:RememberedAccountLifetime", "00:00:00", "MultiSession:RememberedAccountLifetime must be positive")]
     [InlineData("MultiSession:CookieName", "bad name;", "MultiSession:CookieName")]
     [InlineData("MultiSession:OnLimitReached", "Sometimes", "MultiSession:OnLimitReached must be one of 'Reject', 'EvictLeastRecentlyUsed' (was 'Sometimes')")]
@@ -84,5 +89,35 @@ public sealed class StartupValidationTests
         factory.Settings["DataProtection:Certificate:Path"] = string.Empty;
         var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("DataProtection:Certificate:Path", AllMessages(exception), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "Passkeys:Origin is required outside Development")]
+    [InlineData("http://id.example.com", "Passkeys:Origin must be an https origin outside Development")]
+    [InlineData("https://id.example.com/idp", "Passkeys:Origin must be an origin")]
+    public void Outside_development_the_host_refuses_to_start_without_an_https_passkey_origin_and_names_the_setting(string origin, string expected)
+    {
+        using var factory = new IdpFactory { EnvironmentName = "Production" };
+        factory.Settings["Passkeys:Origin"] = origin;
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains(expected, AllMessages(exception), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_configured_passkey_origin_binds_passkeys_to_its_host_and_an_answer_for_the_requests_own_host_is_refused()
+    {
+        using var factory = new IdpFactory { EnvironmentName = "Production" };
+        factory.Settings["Passkeys:Origin"] = "https://id.example.com";
+        factory.CreateClient().Dispose();
+        var options = factory.Services.GetRequiredService<IOptions<IdentityPasskeyOptions>>().Value;
+        Assert.Equal("id.example.com", options.ServerDomain);
+
+        // A request that reached the IdP under another Host header (which the client chooses) does not move the origin.
+        var context = new DefaultHttpContext();
+        context.Request.Scheme = "https";
+        context.Request.Host = new HostString("attacker.example");
+        Assert.False(await options.ValidateOrigin!(new PasskeyOriginValidationContext { HttpContext = context, Origin = "https://attacker.example", CrossOrigin = false }));
+        Assert.True(await options.ValidateOrigin!(new PasskeyOriginValidationContext { HttpContext = context, Origin = "https://id.example.com", CrossOrigin = false }));
+        Assert.False(await options.ValidateOrigin!(new PasskeyOriginValidationContext { HttpContext = context, Origin = "https://id.example.com", CrossOrigin = true }));
     }
 }

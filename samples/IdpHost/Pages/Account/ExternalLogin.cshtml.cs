@@ -37,6 +37,9 @@ public sealed class ExternalLoginModel(
     IStringLocalizer<SampleText> sampleTexts,
     ILogger<ExternalLoginModel> logger) : PageModel
 {
+    /// <summary>The one answer to an address that cannot be used for a new account, taken or not.</summary>
+    internal const string AddressRefused = "This email address cannot be used for a new account. If you already have an account, sign in with its password below to link it.";
+
     /// <summary>The provider's scheme (posted by the login page's button).</summary>
     [BindProperty]
     public string? Provider { get; set; }
@@ -89,7 +92,7 @@ public sealed class ExternalLoginModel(
     public string SafeReturnUrl => returnUrls.Sanitize(ReturnUrl);
 
     /// <summary>The login page with this return URL.</summary>
-    public string LoginUrl => QueryHelpers.AddQueryString("/Account/Login", "ReturnUrl", SafeReturnUrl);
+    public string LoginUrl => LoginPageUrl.For(returnUrls, ReturnUrl);
 
     /// <summary>This page's callback with the return URL: where the limit message's sign-out buttons come back to.</summary>
     public string CallbackUrl => QueryHelpers.AddQueryString("/Account/ExternalLogin", new Dictionary<string, string?>
@@ -168,9 +171,11 @@ public sealed class ExternalLoginModel(
             return Page();
         }
 
+        // Whether an address is registered is not told: a taken address gets the answer of any address Identity refuses, and
+        // its owner links the provider by signing in with the account's password (the form below).
         if (await users.FindByEmailAsync(email) is not null || await users.FindByNameAsync(email) is not null)
         {
-            CreateError = texts["An account with this email already exists. If it is yours, sign in with its password below to link it."];
+            CreateError = texts[AddressRefused];
             return Page();
         }
 
@@ -188,7 +193,11 @@ public sealed class ExternalLoginModel(
         var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
-            CreateError = string.Join(" ", created.Errors.Select(e => e.Description));
+            // Identity's own descriptions of a refused address name it as taken ("Email '…' is already taken."): one answer.
+            CreateError = created.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateEmail) or nameof(IdentityErrorDescriber.DuplicateUserName)
+                    or nameof(IdentityErrorDescriber.InvalidEmail) or nameof(IdentityErrorDescriber.InvalidUserName))
+                ? texts[AddressRefused]
+                : string.Join(" ", created.Errors.Select(e => e.Description));
             return Page();
         }
 

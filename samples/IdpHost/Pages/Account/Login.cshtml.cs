@@ -45,7 +45,7 @@ public sealed partial class LoginModel(
     public bool HasAccounts { get; private set; }
 
     /// <summary>This page, with its return URL: where the limit message's sign-out buttons come back to.</summary>
-    public string LoginUrl => QueryHelpers.AddQueryString("/Account/Login", "ReturnUrl", returnUrls.Sanitize(ReturnUrl));
+    public string LoginUrl => LoginPageUrl.For(returnUrls, ReturnUrl);
 
     /// <summary>The account picker, returning to the same place.</summary>
     public string PickerUrl => QueryHelpers.AddQueryString(MultiSessionDefaults.PickerPath, "returnUrl", returnUrls.Sanitize(ReturnUrl));

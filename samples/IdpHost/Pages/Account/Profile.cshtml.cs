@@ -1,6 +1,7 @@
 using System.Globalization;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Http;
+using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -15,7 +16,7 @@ namespace IdpHost.Pages.Account;
 /// the new stamp (same sid) while the account's sessions created under the old stamp end at once, on every device.
 /// </summary>
 [Authorize]
-public sealed class ProfileModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
+public sealed class ProfileModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, IDeviceSessionService? sessions = null) : PageModel
 {
     /// <summary>The resource key of the confirmation shown after signing out of the other devices.</summary>
     [TempData]
@@ -41,6 +42,21 @@ public sealed class ProfileModel(UserManager<ApplicationUser> users, SignInManag
         if (user is null)
         {
             return Challenge();
+        }
+
+        // The user signs the account out of the other devices: those sessions end for that reason (SessionEndReason.User, as
+        // on "Your devices"), then the new security stamp retires whatever else was issued under the old one (a browser
+        // remembered for the second factor, Identity cookies), and this session adopts it below.
+        if (sessions is not null && User.FindFirst(MultiSessionDefaults.SessionIdClaimType)?.Value is { } sessionId)
+        {
+            await sessions.RevokeOtherSessionsAsync(user.Id, sessionId, SessionEndReason.User, HttpContext.RequestAborted);
+
+            // The store's unit of work started afresh (the user read above is no longer tracked): read it again.
+            user = await users.FindByIdAsync(user.Id);
+            if (user is null)
+            {
+                return Challenge();
+            }
         }
 
         var result = await users.UpdateSecurityStampAsync(user);

@@ -2,6 +2,7 @@ using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
 using IdpHost.Identity;
+using IdpHost.Login;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -49,7 +50,7 @@ public abstract class SecondFactorPageModel(
     public string SafeReturnUrl => returnUrls.Sanitize(ReturnUrl);
 
     /// <summary>The login page with this return URL: where an expired attempt starts again, and where the limit's buttons return.</summary>
-    public string LoginUrl => QueryHelpers.AddQueryString("/Account/Login", "ReturnUrl", SafeReturnUrl);
+    public string LoginUrl => LoginPageUrl.For(returnUrls, ReturnUrl);
 
     /// <summary>The authenticator-code page of this attempt.</summary>
     public string AuthenticatorUrl => TwoFactorSignInFlow.PageUrl(TwoFactorSignInFlow.AuthenticatorPage, Attempt ?? string.Empty, SafeReturnUrl);

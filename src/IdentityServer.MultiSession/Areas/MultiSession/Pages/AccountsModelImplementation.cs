@@ -50,11 +50,10 @@ internal sealed class AccountsModelImplementation : AccountsModel
     {
         get
         {
-            var options = _options.CurrentValue;
             var target = ForAuthorization
                 ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null)
                 : SafeReturnUrl;
-            return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, target);
+            return LoginUrl.Build(_options.CurrentValue, Request.PathBase, target);
         }
     }
 
@@ -69,12 +68,11 @@ internal sealed class AccountsModelImplementation : AccountsModel
     public override string SignInAgainUrl(RememberedAccount account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account.LoginName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            account.LoginName);
     }
 
     public override async Task<IActionResult> OnPostForgetAsync(string? accountId)
@@ -144,22 +142,20 @@ internal sealed class AccountsModelImplementation : AccountsModel
             return null;
         }
 
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
-            [MultiSessionDefaults.LoginHintParameter] = picked.Email ?? picked.UserName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null),
+            LoginUrl.HintFor(picked));
     }
 
     private string ReauthenticationUrl(DeviceSession? account)
     {
-        var options = _options.CurrentValue;
-        return QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, new Dictionary<string, string?>
-        {
-            [options.ReturnUrlParameter!] = ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
-            [MultiSessionDefaults.LoginHintParameter] = account?.Email ?? account?.UserName,
-        });
+        return LoginUrl.Build(
+            _options.CurrentValue,
+            Request.PathBase,
+            ForAuthorization ? _selection.Append(SafeReturnUrl, AccountSelectionKind.SignIn, null) : SafeReturnUrl,
+            LoginUrl.HintFor(account));
     }
 
     public override async Task<IActionResult> OnPostSignOutAsync(string? sessionToken, bool back = false)

@@ -1,10 +1,10 @@
+using IdentityServer.MultiSession.Administration;
 using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession.Localization;
 using IdentityServer.MultiSession.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -24,12 +24,7 @@ internal sealed class DevicesModelImplementation : DevicesModel
         _text = text;
     }
 
-    public override string Describe(UserDeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
-        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
-    }
+    public override string Describe(UserDeviceSession session) => _text.DescribeDevice(session);
 
     public override async Task<IActionResult> OnGetAsync()
     {
@@ -51,7 +46,7 @@ internal sealed class DevicesModelImplementation : DevicesModel
         }
 
         var ending = Sessions.FirstOrDefault(s => string.Equals(s.SessionId, sessionId, StringComparison.Ordinal));
-        if (ending is null || !await _sessions.RevokeUserSessionAsync(Account.UserId, ending.SessionId, SessionEndReason.User, HttpContext.RequestAborted))
+        if (ending is null || !await _sessions.SignOutDeviceAsync(Account, ending.SessionId, HttpContext.RequestAborted))
         {
             return Show(_text["Devices_NotFound"], StatusCodes.Status404NotFound);
         }
@@ -73,15 +68,14 @@ internal sealed class DevicesModelImplementation : DevicesModel
             return Show(_text["Devices_AccountChanged"], StatusCodes.Status409Conflict);
         }
 
-        var count = await _sessions.RevokeOtherSessionsAsync(Account.UserId, Account.SessionId, SessionEndReason.User, HttpContext.RequestAborted);
+        var count = await _sessions.SignOutOtherDevicesAsync(Account, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Devices_SignedOutOthers", count].Value;
         return LocalRedirect(Request.PathBase + MultiSessionDefaults.DevicesPath);
     }
 
     private async Task<bool> LoadAsync()
     {
-        var device = await _sessions.ListAsync(HttpContext, HttpContext.RequestAborted);
-        Account = device.FirstOrDefault(s => s.IsActive);
+        Account = await _sessions.FindActiveAccountAsync(HttpContext);
         if (Account is null)
         {
             return false;
@@ -100,7 +94,6 @@ internal sealed class DevicesModelImplementation : DevicesModel
 
     private LocalRedirectResult SignInFirst()
     {
-        var options = _options.CurrentValue;
-        return LocalRedirect(QueryHelpers.AddQueryString(Request.PathBase + options.LoginPath!.Value, options.ReturnUrlParameter!, Request.PathBase + MultiSessionDefaults.DevicesPath));
+        return LocalRedirect(LoginUrl.Build(_options.CurrentValue, Request.PathBase, Request.PathBase + MultiSessionDefaults.DevicesPath));
     }
 }

@@ -26,12 +26,7 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
         : TargetUser.Email is null ? TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id
         : _text["Picker_NameAndEmail", TargetUser.DisplayName ?? TargetUser.UserName ?? TargetUser.Id, TargetUser.Email].Value;
 
-    public override string Describe(UserDeviceSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var browser = session.Browser ?? _text["Devices_UnknownBrowser"].Value;
-        return session.OperatingSystem is null ? browser : _text["Devices_BrowserOnSystem", browser, session.OperatingSystem].Value;
-    }
+    public override string Describe(UserDeviceSession session) => _text.DescribeDevice(session);
 
     public override async Task<IActionResult> OnGetAsync()
     {
@@ -47,7 +42,7 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
             return NotFound();
         }
 
-        if (string.IsNullOrEmpty(sessionId) || !await _sessions.RevokeUserSessionAsync(TargetUser!.Id, sessionId, SessionEndReason.Admin, HttpContext.RequestAborted))
+        if (!await _sessions.RevokeAsAdministratorAsync(TargetUser!, sessionId, HttpContext.RequestAborted))
         {
             Message = _text["Devices_NotFound"].Value;
             Response.StatusCode = StatusCodes.Status404NotFound;
@@ -66,7 +61,7 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
             return NotFound();
         }
 
-        var count = await _sessions.RevokeUserSessionsAsync(TargetUser!.Id, SessionEndReason.Admin, HttpContext.RequestAborted);
+        var count = await _sessions.RevokeAllAsAdministratorAsync(TargetUser!, HttpContext.RequestAborted);
         TempData[MultiSessionStatusViewComponent.TempDataKey] = _text["Admin_RevokedAll", count].Value;
         return LocalRedirect(SelfUrl);
     }
@@ -75,12 +70,7 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
 
     private async Task<bool> LoadAsync()
     {
-        if (string.IsNullOrEmpty(Id) || Id.Length > 450)
-        {
-            return false;
-        }
-
-        TargetUser = await _users.FindByIdAsync(Id, HttpContext.RequestAborted);
+        TargetUser = await _users.FindTargetUserAsync(Id, HttpContext.RequestAborted);
         if (TargetUser is null)
         {
             return false;
