@@ -24,6 +24,10 @@ internal static partial class QueryCount
     {
         var counted = new List<Counted>();
         using var counter = new SqlCommandCounter();
+
+        // EF Core's command logger, having found nobody listening, does not ask again for a second: wait that out, or the first
+        // second's commands go uncounted.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         foreach (var target in targets.Where(t => t.Browser.RefreshToken is null))
         {
             using var tokens = await target.Browser.CodeFlowAsync(target.Browser.NextLoginHint())
