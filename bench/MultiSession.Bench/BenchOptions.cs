@@ -23,12 +23,15 @@ internal sealed record BenchOptions
     public IReadOnlyList<long> StoredSessions { get; init; } = [1_000, 100_000, 1_000_000];
 
     /// <summary>
-    /// The parts to run (all by default): flow, refresh, page (the paired scenarios), accounts, stored, switch, growth; with
+    /// The parts to run (all by default): flow, refresh, page (the paired scenarios), queries, accounts, stored, switch, growth; with
     /// <c>--quick</c> all but growth unless <c>--only</c> names it.
     /// </summary>
     public IReadOnlySet<string> Only { get; init; } = Parts.ToHashSet(StringComparer.Ordinal);
 
-    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "accounts", "stored", "switch", "growth"];
+    public static IReadOnlyList<string> Parts { get; } = ["flow", "refresh", "page", "queries", "accounts", "stored", "switch", "growth"];
+
+    /// <summary>Queries: the operations one browser runs in sequence per setup and operation while the SQL commands are counted.</summary>
+    public int QueryOperations { get; init; } = 50;
 
     /// <summary>Growth: expired sessions (each with a client) the cleanup removes.</summary>
     public long CleanupSessions { get; init; } = 1_000_000;
@@ -79,7 +82,7 @@ internal sealed record BenchOptions
         {
             options = options with
             {
-                Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1, PropagationTrials = 40,
+                Quick = true, WarmUp = TimeSpan.FromSeconds(0.75), Duration = TimeSpan.FromSeconds(2), Rounds = 1, PropagationTrials = 40, QueryOperations = 20,
                 Only = Parts.Where(p => p != "growth").ToHashSet(StringComparer.Ordinal),
                 CleanupSessions = 100_000, OutboxNotifications = 1_000, GrowthWindow = TimeSpan.FromSeconds(4), GrowthRequests = 200,
             };
@@ -196,8 +199,12 @@ internal sealed record BenchOptions
                        is --connection-string CS (a database per host is created there) or a throw-away .ci/start-postgres cluster
           --soak       only the soak with faults (README "Soak with faults"): two IdP processes on a throw-away PostgreSQL
                        cluster, PostgreSQL stopped for 20 s and one instance killed midway, then the invariants; exit 1 if one fails
-          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),accounts,stored,switch,growth;
+          --only       a comma-separated subset of flow,refresh,page (paired with the baseline),queries,accounts,stored,switch,growth;
                        with a long --duration, a steady load to profile (dotnet-counters, dotnet-trace) by the printed process id
+          queries      the SQL commands EF Core executes per code flow, refresh and authenticated page on each setup (baseline,
+                       peer, multi-session with and without the lookup cache), counted from EF Core's diagnostics while one
+                       browser runs 50 operations (20 with --quick) in sequence against one host at a time; their time, and the
+                       statements of the multi-session code flow and refresh against the baseline's
           growth       (full run and --only growth; not in --quick otherwise; SQLite): the IdP process's memory at each --sessions
                        size (the IdP in a process of its own), bytes allocated per page request and per authentication, the
                        expired-session cleanup of --cleanup-sessions N (1000000; 100000 with --quick) and the outbox delivering

@@ -179,6 +179,18 @@ internal static class BenchProgram
 
             Progress($"sign-ins through the login form and first tokens in {timer.Elapsed.TotalSeconds:0.0} s");
 
+            // 0. The SQL commands per operation, one browser and one host at a time (before any session is seeded).
+            if (options.Runs("queries"))
+            {
+                report.QueryTables.Add(await QueryCount.RunAsync(db, options.QueryOperations,
+                [
+                    new("baseline", baseline, baselineBrowsers[0]),
+                    new("peer", peer, peerBrowsers[0]),
+                    new("multi-session (query per request)", multi, multi1[0]),
+                    new("multi-session + lookup cache", cached, cached1[0]),
+                ]));
+            }
+
             // Sessions of other browsers, inserted in bulk (not measured; SQLite).
             if (runsStored)
             {

@@ -36,6 +36,9 @@ internal sealed class Report(BenchOptions options, string machine)
 
     private readonly List<string> _cacheLines = [];
 
+    /// <summary>The queries part's Markdown tables, one per database, when measured.</summary>
+    public List<string> QueryTables { get; } = [];
+
     /// <summary>The growth part's figures, when measured.</summary>
     public GrowthResult? Growth { get; set; }
 
@@ -70,6 +73,11 @@ internal sealed class Report(BenchOptions options, string machine)
         {
             var r = row.Result;
             text.AppendLine(Invariant, $"| {row.Scenario} | {row.Setup} | {row.Database} | {row.Instances} | {r.OperationsPerSecond:0.0} | {r.P50:0.00} | {r.P95:0.00} | {r.P99:0.00} | {r.Errors} | {RatioOf(row)} |");
+        }
+
+        foreach (var table in QueryTables)
+        {
+            text.Append(table);
         }
 
         if (Growth is { } growth)

@@ -40,7 +40,9 @@ internal sealed class TicketDbContext(DbContextOptions<TicketDbContext> options)
 /// </summary>
 internal sealed class EfTicketStore(IDbContextFactory<TicketDbContext> contexts, IDataProtectionProvider protection) : ITicketStore
 {
-    private static readonly Func<TicketDbContext, string, Task<byte[]?>> Find =
+    // Compiled per store (per host): a compiled query runs against one model only, and a run on SQLite and PostgreSQL hosts the
+    // peer once per provider in the same process.
+    private readonly Func<TicketDbContext, string, Task<byte[]?>> _find =
         EF.CompileAsyncQuery((TicketDbContext db, string key) => db.Tickets.AsNoTracking().Where(t => t.Key == key).Select(t => t.Value).FirstOrDefault());
 
     private readonly IDataProtector _protector = protection.CreateProtector("MultiSession.Bench.Tickets");
@@ -65,7 +67,7 @@ internal sealed class EfTicketStore(IDbContextFactory<TicketDbContext> contexts,
     public async Task<AuthenticationTicket?> RetrieveAsync(string key)
     {
         await using var db = await contexts.CreateDbContextAsync();
-        var value = await Find(db, key);
+        var value = await _find(db, key);
         return value is null ? null : TicketSerializer.Default.Deserialize(_protector.Unprotect(value));
     }
 
