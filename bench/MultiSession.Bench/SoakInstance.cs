@@ -10,7 +10,9 @@ namespace MultiSession.Bench;
 /// <c>dotnet IdpHost.dll</c>) in Development on a fixed loopback port (kept across a restart, so that its browsers find it
 /// again), on the shared PostgreSQL database, with ephemeral keys, the soak client (its back-channel logout URI pointing at
 /// the bench's receiver) and logging at Warning into a file. It can be killed (SIGKILL, no chance to clean up) and started
-/// again; its resident set size is read from <c>/proc/PID/status</c>.
+/// again; its resident set size is read from <c>/proc/PID/status</c>, for the invariant after two full compacting GCs forced
+/// inside the process through the bench's startup hook (<see cref="StartupHook"/>), so that the comparison measures what the
+/// process keeps, not how much the collector happens to hold committed at that moment.
 /// </summary>
 internal sealed class SoakInstance : IDisposable
 {
@@ -18,6 +20,7 @@ internal sealed class SoakInstance : IDisposable
     private readonly string _connectionString;
     private readonly Uri _logoutUri;
     private readonly string _log;
+    private readonly string _probe;
     private Process? _process;
 
     public SoakInstance(string name, string hostDll, string connectionString, Uri logoutUri, string directory)
@@ -27,6 +30,8 @@ internal sealed class SoakInstance : IDisposable
         _connectionString = connectionString;
         _logoutUri = logoutUri;
         _log = Path.Combine(directory, name + ".log");
+        _probe = Path.Combine(directory, name + ".probe");
+        Directory.CreateDirectory(_probe);
         BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
     }
 
@@ -61,6 +66,8 @@ internal sealed class SoakInstance : IDisposable
         }
 
         start.Environment["SOAK_LOG"] = _log;
+        start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(SoakInstance).Assembly.Location;
+        start.Environment[StartupHook.ProbeVariable] = _probe;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ConnectionStrings__DefaultConnection"] = _connectionString;
         start.Environment.Remove("ASPNETCORE_URLS");
@@ -123,6 +130,33 @@ internal sealed class SoakInstance : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The resident set size, the managed heap and the GC's committed memory after two full compacting GCs forced inside the
+    /// process (all <c>null</c> when it does not run or does not answer within 30 s).
+    /// </summary>
+    public async Task<(long? Rss, long? Heap, long? Committed)> MemoryAfterFullGcAsync()
+    {
+        var answer = Path.Combine(_probe, "gc.answer");
+        File.Delete(answer);
+        await File.WriteAllTextAsync(Path.Combine(_probe, "gc.request"), string.Empty);
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(answer))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30) || ProcessId is null)
+            {
+                return (null, null, null);
+            }
+
+            await Task.Delay(50);
+        }
+
+        var heap = (await File.ReadAllTextAsync(answer)).Split(' ').Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+        // Let the collector's decommit of freed memory settle before reading the resident set.
+        await Task.Delay(1000);
+        return (ResidentBytes(), heap[0], heap[1]);
     }
 
     public void Dispose()

@@ -90,8 +90,8 @@ internal static class SoakRun
         }
 
         await Until(warmUp);
-        rss.Add(new RssSample(a.Name, 1, "after warm-up", ledger.Now, a.ResidentBytes()));
-        rss.Add(new RssSample(b.Name, 1, "after warm-up", ledger.Now, b.ResidentBytes()));
+        rss.Add(await RssSample.MeasureAsync(a, 1, "after warm-up", ledger.Now));
+        rss.Add(await RssSample.MeasureAsync(b, 1, "after warm-up", ledger.Now));
         Progress($"warm-up done: {ledger.Requests} requests; RSS {Mb(a.ResidentBytes())} / {Mb(b.ResidentBytes())}");
 
         await Until(outageAt);
@@ -104,7 +104,7 @@ internal static class SoakRun
         Progress($"PostgreSQL back after {(outage.To - outage.From).TotalSeconds:0.0} s");
 
         await Until(killAt > outage.To + OutageGrace ? killAt : outage.To + OutageGrace);
-        rss.Add(new RssSample(b.Name, 1, "before the kill", ledger.Now, b.ResidentBytes()));
+        rss.Add(await RssSample.MeasureAsync(b, 1, "before the kill", ledger.Now));
         var killedAt = ledger.Now;
         Progress($"killing {b.Name} (pid {b.ProcessId})");
         b.Kill();
@@ -119,12 +119,12 @@ internal static class SoakRun
         if (secondWarmUp < duration - TimeSpan.FromSeconds(30))
         {
             await Until(secondWarmUp);
-            rss.Add(new RssSample(b.Name, 2, "after warm-up", ledger.Now, b.ResidentBytes()));
+            rss.Add(await RssSample.MeasureAsync(b, 2, "after warm-up", ledger.Now));
         }
 
         await Until(duration);
-        rss.Add(new RssSample(a.Name, 1, "at the end", ledger.Now, a.ResidentBytes()));
-        rss.Add(new RssSample(b.Name, 2, "at the end", ledger.Now, b.ResidentBytes()));
+        rss.Add(await RssSample.MeasureAsync(a, 1, "at the end", ledger.Now));
+        rss.Add(await RssSample.MeasureAsync(b, 2, "at the end", ledger.Now));
         Progress($"load stops: {ledger.Requests} requests; waiting for the browsers' last requests");
         await stop.CancelAsync();
         await Task.WhenAll(load);
@@ -318,12 +318,12 @@ internal static class SoakRun
 
             var change = (to - from) / (double)from;
             rssOk &= change < RssGrowthLimit;
-            growth.Add(Invariant($"{first.Instance} (process {first.Life}) {Mb(from)} {first.When} at {S(first.At)} → {Mb(to)} {last.When} at {S(last.At)}: {change * 100:+0.0;-0.0} %"));
+            growth.Add(Invariant($"{first.Instance} (process {first.Life}) {Mb(from)} {first.When} at {S(first.At)} → {Mb(to)} {last.When} at {S(last.At)}: {change * 100:+0.0;-0.0} % (managed heap after the GCs {Mb(first.Heap)} → {Mb(last.Heap)}, GC committed {Mb(first.Committed)} → {Mb(last.Committed)}, RSS outside the GC's commit {Mb(first.Bytes - first.Committed)} → {Mb(last.Bytes - last.Committed)})"));
         }
 
         var everyMinute = track.GroupBy(t => (int)t.At.TotalMinutes).Select(g => g.Last())
             .Select(t => Invariant($"{t.At.TotalMinutes:0.0} min {Mb(t.A)} / {Mb(t.B)}"));
-        Verdict(rssOk, Invariant($"RSS growth after warm-up under {RssGrowthLimit * 100:0} %"),
+        Verdict(rssOk, Invariant($"RSS growth after warm-up under {RssGrowthLimit * 100:0} % (each sample after two full GCs in the process)"),
             string.Join("; ", growth) + Invariant($" (RSS of {a.Name} / {b.Name} along the run: {string.Join(", ", everyMinute)})"));
 
         // 6. Nothing hangs: every request answered, or a connection error while its instance was down.
@@ -361,7 +361,14 @@ internal static class SoakRun
 
     private static void Progress(string message) => BenchProgram.Progress(message);
 
-    private sealed record RssSample(string Instance, int Life, string When, TimeSpan At, long? Bytes);
+    private sealed record RssSample(string Instance, int Life, string When, TimeSpan At, long? Bytes, long? Heap = null, long? Committed = null)
+    {
+        public static async Task<RssSample> MeasureAsync(SoakInstance instance, int life, string when, TimeSpan at)
+        {
+            var (rss, heap, committed) = await instance.MemoryAfterFullGcAsync();
+            return new RssSample(instance.Name, life, when, at, rss, heap, committed);
+        }
+    }
 
     private sealed record FinalState(
         long MaxPerDevice,
