@@ -788,27 +788,16 @@ public class DefaultDeviceSessionService : IDeviceSessionService
         var check = await GetUserValidator().CheckAsync(session.UserId, createPrincipal: refresh, cancellationToken);
         if (!check.CanSignIn)
         {
-            var all = await _store.EndUserSessionsAsync(session.UserId, staleOnly: false, currentStampHash: null, cancellationToken);
-            Log.SecurityStampRejected(_logger, session.UserId, all.Count);
-            await RaiseEndedAsync(all, SessionEndReason.SecurityStamp, null);
+            await RaiseStampEndedAsync(session.UserId, await _store.EndUserSessionsAsync(session.UserId, staleOnly: false, currentStampHash: null, cancellationToken), null);
             return null;
         }
 
         if (check.SecurityStampHash is not null && !string.Equals(check.SecurityStampHash, stored, StringComparison.Ordinal))
         {
-            // This session predates the user's current stamp. Only sessions recorded under another stamp end: a session
-            // created after the change (a new sign-in on a phone) is untouched.
-            var stale = await _store.EndUserSessionsAsync(session.UserId, staleOnly: true, check.SecurityStampHash, cancellationToken);
-            var count = stale.Count;
-            await RaiseEndedAsync(stale, SessionEndReason.SecurityStamp, null);
-            if (session.SecurityStampHash is null)
-            {
-                var removed = await _store.RemoveSessionAsync(session.Id, cancellationToken);
-                count += removed;
-                await RaiseEndedAsync(removed, session, SessionEndReason.SecurityStamp, null);
-            }
-
-            Log.SecurityStampRejected(_logger, session.UserId, count);
+            // This session predates the user's current stamp. Only sessions recorded under another stamp end (this one
+            // included, and rows of earlier versions that recorded none): a session created after the change (a new sign-in
+            // on a phone) is untouched.
+            await RaiseStampEndedAsync(session.UserId, await _store.EndUserSessionsAsync(session.UserId, staleOnly: true, check.SecurityStampHash, cancellationToken), null);
             return null;
         }
 

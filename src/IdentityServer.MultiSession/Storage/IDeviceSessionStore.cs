@@ -56,7 +56,7 @@ public interface IDeviceSessionStore
 
     /// <summary>
     /// Ends sessions of a user on every device: all of them, or with <paramref name="staleOnly"/> those whose recorded
-    /// security-stamp hash is not <paramref name="currentStampHash"/>. Returns the sessions that ended (for the revocation
+    /// security-stamp hash is not <paramref name="currentStampHash"/>, rows that recorded none included. Returns the sessions that ended (for the revocation
     /// events), once the transaction that ended them has committed.
     /// </summary>
     Task<IReadOnlyList<EndedSession>> EndUserSessionsAsync(string userId, bool staleOnly, string? currentStampHash, CancellationToken cancellationToken = default);
