@@ -84,10 +84,11 @@ internal static class MultiSessionAdministrationApiEndpoints
         && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
         && header.Length > "Bearer ".Length;
 
-    // A script sends its token in the Authorization header, which no cross-site page can set without a CORS preflight. A
-    // host whose policy also accepts a cookie gets the JSON API's cross-site defence on the changing calls.
+    // A script sends its token as "Authorization: Bearer …", which no cross-site page can set without a CORS preflight. A
+    // host whose policy also accepts a cookie gets the JSON API's cross-site defence on the changing calls, also when some
+    // other Authorization header (Basic, junk) rides along with the cookie.
     private static ValueTask<object?> RequireSameOriginUnlessBearer(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
-        invocation.HttpContext.Request.Headers.Authorization.Count > 0
+        SentBearerToken(invocation.HttpContext)
             ? next(invocation)
             : MultiSessionApiEndpoints.RequireSameOriginJson(invocation, next);
 
