@@ -33,21 +33,19 @@ public sealed class IdentityMultiSessionUserDirectory<TUser> : IMultiSessionUser
             return [];
         }
 
+        // The same user is often found by email, name and id at once: each is described (a claims principal built) once.
         var found = new List<MultiSessionUser>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var user in new[]
         {
-            query.Contains('@', StringComparison.Ordinal) && _users.SupportsUserEmail ? await _users.FindByEmailAsync(query) : null,
+            query.Contains('@', StringComparison.Ordinal) && _users.SupportsUserEmail ? await FindOrNullAsync(() => _users.FindByEmailAsync(query)) : null,
             await _users.FindByNameAsync(query),
-            await _users.FindByIdAsync(query),
+            await FindOrNullAsync(() => _users.FindByIdAsync(query)),
         })
         {
-            if (user is not null)
+            if (user is not null && seen.Add(await _users.GetUserIdAsync(user)))
             {
-                var entry = await DescribeAsync(user);
-                if (!found.Any(u => u.Id == entry.Id))
-                {
-                    found.Add(entry);
-                }
+                found.Add(await DescribeAsync(user));
             }
         }
 
@@ -58,8 +56,24 @@ public sealed class IdentityMultiSessionUserDirectory<TUser> : IMultiSessionUser
     public async Task<MultiSessionUser?> FindByIdAsync(string userId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userId);
-        var user = await _users.FindByIdAsync(userId);
+        var user = await FindOrNullAsync(() => _users.FindByIdAsync(userId));
         return user is null ? null : await DescribeAsync(user);
+    }
+
+    /// <summary>
+    /// A lookup that names no user: Identity throws for an id its key type cannot parse (a Guid or int key given
+    /// "alice@example.com") and for an email two users share (unique emails are not required by default).
+    /// </summary>
+    private static async Task<TUser?> FindOrNullAsync(Func<Task<TUser?>> find)
+    {
+        try
+        {
+            return await find();
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
     }
 
     private async Task<MultiSessionUser> DescribeAsync(TUser user)
