@@ -139,7 +139,13 @@ internal sealed class BackChannelLogoutSender : BackgroundService
             var now = _time.GetUtcNow();
             if (outcomes[i] is not { } error)
             {
-                if (await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Delivered, attempt, null, now, cancellationToken) && events is not null)
+                // A row whose lease ran out meanwhile is another run's now: its new holder reports its outcome, not this one.
+                if (!await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Delivered, attempt, null, now, cancellationToken))
+                {
+                    continue;
+                }
+
+                if (events is not null)
                 {
                     await events.LogoutNotificationDeliveredAsync(services, row.Subject, row.SessionId, row.ClientId, attempt);
                 }
@@ -150,7 +156,12 @@ internal sealed class BackChannelLogoutSender : BackgroundService
             }
             else if (attempt >= options.MaxAttempts)
             {
-                if (await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Failed, attempt, error, now, cancellationToken) && events is not null)
+                if (!await store.CompleteAsync(row.Id, claim, LogoutNotificationStatus.Failed, attempt, error, now, cancellationToken))
+                {
+                    continue;
+                }
+
+                if (events is not null)
                 {
                     await events.LogoutNotificationFailedAsync(services, row.Subject, row.SessionId, row.ClientId, attempt, error);
                 }
