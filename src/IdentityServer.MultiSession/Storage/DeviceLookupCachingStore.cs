@@ -222,10 +222,12 @@ internal sealed class DeviceLookupCachingStore : IDeviceSessionStore
 
     public async Task<IReadOnlyList<EndedSession>> RemoveExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        // Only the removed sessions' entries go (an expired entry is refused by its expiry anyway); clearing the whole cache
+        // on every cleanup batch threw every live entry away with them.
         var removed = await _inner.RemoveExpiredSessionsAsync(now, batchSize, cancellationToken);
-        if (removed.Count > 0)
+        foreach (var session in removed)
         {
-            _cache.Clear();
+            _cache.InvalidateSession(session.SessionId);
         }
 
         return removed;
