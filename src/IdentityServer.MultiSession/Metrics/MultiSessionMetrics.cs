@@ -22,9 +22,6 @@ public sealed class MultiSessionMetrics
     /// <summary>The tag that carries the <see cref="SessionEndReason"/> (snake case, for example <c>security_stamp</c>).</summary>
     public const string ReasonTag = "reason";
 
-    /// <summary>The default of <see cref="MultiSessionOptions.MetricsRefreshInterval"/>: how often the gauges' snapshot is read from the store.</summary>
-    public static readonly TimeSpan GaugeCacheDuration = TimeSpan.FromSeconds(5);
-
     private readonly Counter<long> _signIns;
     private readonly Counter<long> _switches;
     private readonly Counter<long> _reauthentications;

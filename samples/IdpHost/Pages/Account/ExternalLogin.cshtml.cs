@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using System.Security.Claims;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Authentication;
@@ -107,7 +108,7 @@ public sealed class ExternalLoginModel(
     /// <summary>Sends the browser to the provider.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var schemes = await signIn.GetExternalAuthenticationSchemesAsync();
         var scheme = schemes.FirstOrDefault(s => string.Equals(s.Name, Provider, StringComparison.Ordinal));
         if (scheme is null)
@@ -122,7 +123,7 @@ public sealed class ExternalLoginModel(
     /// <summary>Back from the provider: signs the linked account in, or offers to create or link one.</summary>
     public async Task<IActionResult> OnGetCallbackAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var info = await LoadAsync();
         if (info is null)
         {
@@ -144,7 +145,7 @@ public sealed class ExternalLoginModel(
     /// <summary>Creates a local account for the external login, links it and signs it in.</summary>
     public async Task<IActionResult> OnPostCreateAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var info = await LoadAsync();
         if (info is null)
         {
@@ -217,7 +218,7 @@ public sealed class ExternalLoginModel(
     /// <summary>Links the external login to an existing account once its password is given, and signs it in.</summary>
     public async Task<IActionResult> OnPostLinkAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var info = await LoadAsync();
         if (info is null)
         {

@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using System.Text.Json;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Sessions;
@@ -26,7 +27,7 @@ public sealed partial class LoginModel
     /// <summary>Starts a passkey ceremony: <c>{ "attempt": id, "options": WebAuthn request options }</c>.</summary>
     public async Task<IActionResult> OnPostPasskeyOptionsAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var ceremony = await HttpContext.RequestServices.GetRequiredService<MultiAccountSignInManager>().StartPasskeySignInAsync();
         return Content($"{{\"attempt\":{JsonSerializer.Serialize(ceremony.AttemptId)},\"options\":{ceremony.OptionsJson}}}", "application/json");
     }
@@ -34,7 +35,7 @@ public sealed partial class LoginModel
     /// <summary>Signs in with the authenticator's answer.</summary>
     public async Task<IActionResult> OnPostPasskeyAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         var services = HttpContext.RequestServices;
         var logger = services.GetRequiredService<ILogger<LoginModel>>();
         var target = services.GetRequiredService<ReturnUrlValidator>().Sanitize(ReturnUrl);

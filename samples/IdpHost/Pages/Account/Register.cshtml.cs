@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Authentication;
 using IdentityServer.MultiSession.Sessions;
@@ -54,14 +55,14 @@ public sealed class RegisterModel(
     /// <summary>Shows the form (or the limit message).</summary>
     public async Task OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         LimitReached = await TwoFactorSignInFlow.IsRefusedByLimitAsync(HttpContext, userId: string.Empty);
     }
 
     /// <summary>Creates the account and signs it in.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         if (await TwoFactorSignInFlow.IsRefusedByLimitAsync(HttpContext, userId: string.Empty))
         {
             LimitReached = true;

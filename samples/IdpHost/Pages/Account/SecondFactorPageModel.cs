@@ -1,3 +1,4 @@
+using IdentityServer.MultiSession.Http;
 using IdentityServer.MultiSession;
 using IdentityServer.MultiSession.Sessions;
 using IdpHost.Data;
@@ -61,7 +62,7 @@ public abstract class SecondFactorPageModel(
     /// <summary>Shows the form, or why it cannot be used.</summary>
     public async Task<IActionResult> OnGetAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         await LoadAsync();
         return Page();
     }
@@ -69,7 +70,7 @@ public abstract class SecondFactorPageModel(
     /// <summary>Checks the code and signs in; the account is added to the browser and becomes active.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.PreventCaching();
         if (!await LoadAsync())
         {
             return Page();
