@@ -680,10 +680,15 @@ public class EntityFrameworkDeviceSessionStore<TContext> : IDeviceSessionStore
         await InTransactionAsync<IReadOnlyList<StoredDeviceSession>>(
             async () =>
             {
-                var ending = await Sessions.AsNoTracking().Where(s => s.UserId == userId && s.Id != keptSessionId).ToListAsync(cancellationToken);
+                Expression<Func<DeviceSessionEntity, bool>> filter = s => s.UserId == userId && s.Id != keptSessionId;
+
+                // Lock the rows before reading them, as EndUserSessionsAsync does: a session that a concurrent cleanup or
+                // revocation ended meanwhile is not reported (and its events raised) twice.
+                await Sessions.Where(filter).ExecuteUpdateAsync(u => u.SetProperty(s => s.Slot, s => s.Slot), cancellationToken);
+                var ending = await Sessions.AsNoTracking().Where(filter).ToListAsync(cancellationToken);
                 if (ending.Count > 0)
                 {
-                    await RevokeWhereAsync(s => s.UserId == userId && s.Id != keptSessionId, cancellationToken);
+                    await RevokeWhereAsync(filter, cancellationToken);
                 }
 
                 return ending.Select(s => s.ToRecord()).ToList();
