@@ -73,7 +73,7 @@ internal sealed class EndSessionModelImplementation : EndSessionModel
                     .ToList();
                 Sessions = sessions;
                 HintedSession = offerAccount ? decision.Session : null;
-                await FindClientNameAsync(request);
+                await FindClientNameAsync(decision.ClientId);
                 return Page();
             }
 
@@ -113,19 +113,13 @@ internal sealed class EndSessionModelImplementation : EndSessionModel
         ContinueUrl = string.IsNullOrEmpty(location) ? "/" : location;
         FrontChannelLogoutUrls = frontChannel.Distinct(StringComparer.Ordinal).ToList();
         SignedOut = true;
-        await FindClientNameAsync(request);
+        await FindClientNameAsync(decision.ClientId);
         return Page();
     }
 
-    private async Task FindClientNameAsync(OpenIddictRequest request)
+    /// <summary>The client's display name; its id is the decision's (the request's <c>client_id</c>, else the hint's audience).</summary>
+    private async Task FindClientNameAsync(string? clientId)
     {
-        var clientId = request.ClientId;
-        if (string.IsNullOrEmpty(clientId) && !string.IsNullOrEmpty(request.IdTokenHint))
-        {
-            var hint = (await HttpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
-            clientId = hint?.GetAudiences().FirstOrDefault();
-        }
-
         if (!string.IsNullOrEmpty(clientId)
             && HttpContext.RequestServices.GetService<IClientDisplayNameResolver>() is { } clients)
         {
