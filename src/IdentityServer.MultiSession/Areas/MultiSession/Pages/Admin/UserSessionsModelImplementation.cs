@@ -37,13 +37,15 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
     public override async Task<IActionResult> OnPostRevokeAsync(string? sessionId)
     {
         Response.PreventCaching();
-        if (!await LoadAsync())
+        if (!await FindTargetUserAsync())
         {
             return NotFound();
         }
 
         if (!await _sessions.RevokeAsAdministratorAsync(TargetUser!, sessionId, HttpContext.RequestAborted))
         {
+            // Only a page that is shown lists the sessions; a successful revoke redirects.
+            Sessions = await _sessions.ListUserSessionsAsync(TargetUser!.Id, HttpContext.RequestAborted);
             Message = _text["Devices_NotFound"].Value;
             Response.StatusCode = StatusCodes.Status404NotFound;
             return Page();
@@ -56,7 +58,7 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
     public override async Task<IActionResult> OnPostRevokeAllAsync()
     {
         Response.PreventCaching();
-        if (!await LoadAsync())
+        if (!await FindTargetUserAsync())
         {
             return NotFound();
         }
@@ -68,15 +70,20 @@ internal sealed class UserSessionsModelImplementation : UserSessionsModel
 
     private string SelfUrl => Request.PathBase + MultiSessionDefaults.AdministrationPath + "/User?id=" + Uri.EscapeDataString(TargetUser!.Id);
 
-    private async Task<bool> LoadAsync()
+    private async Task<bool> FindTargetUserAsync()
     {
         TargetUser = await _users.FindTargetUserAsync(Id, HttpContext.RequestAborted);
-        if (TargetUser is null)
+        return TargetUser is not null;
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        if (!await FindTargetUserAsync())
         {
             return false;
         }
 
-        Sessions = await _sessions.ListUserSessionsAsync(TargetUser.Id, HttpContext.RequestAborted);
+        Sessions = await _sessions.ListUserSessionsAsync(TargetUser!.Id, HttpContext.RequestAborted);
         return true;
     }
 }
