@@ -105,7 +105,16 @@ public sealed class Device : IAsyncDisposable
     {
         await Page.GotoAsync(LoginUrl);
         await SubmitLoginAsync(user);
-        await Page.WaitForURLAsync(_fixture.Idp.Url + "/");
+        try
+        {
+            await Page.WaitForURLAsync(_fixture.Idp.Url + "/");
+        }
+        catch (TimeoutException timeout)
+        {
+            // Say where the sign-in ended instead (a rare failure under load in CI whose cause is still unknown).
+            var text = await Page.Locator("body").InnerTextAsync();
+            throw new TimeoutException($"{user}'s sign-in did not reach the home page; the browser is at {Page.Url} showing: {text[..Math.Min(text.Length, 600)]}", timeout);
+        }
     }
 
     /// <summary>Asserts that the client app shows <paramref name="user"/>, and reads what it shows.</summary>
